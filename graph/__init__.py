@@ -1,0 +1,1 @@
+"""Graph core: settings, errors, the Bolt backend, engine start-up and the schema."""

@@ -1,0 +1,172 @@
+"""Every Minqing setting, declared once with its default and help, and how values are layered.
+
+Precedence, lowest first: the defaults below → the instance config file (TOML, git-ignored) →
+``MINQING_<NAME>`` environment variables → overrides passed in code (tests).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from graph.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (units in the name), default value and help text."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "MINQING_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("config_file", str(PROJECT_ROOT / "instance" / "minqing.toml"),
+            "Instance configuration file (TOML, key = value per setting); read if it exists."),
+    Setting("data_dir", str(PROJECT_ROOT / "data"),
+            "Directory for the embedded graph, generated secrets, demo exports and logs."),
+    Setting("graph_uri", "",
+            "Bolt URI of a Neo4j 5 server, e.g. bolt://localhost:7687. Empty: start and use "
+            "the embedded ArcadeDB server."),
+    Setting("graph_user", "neo4j", "User name for the Neo4j server at graph_uri."),
+    Setting("graph_password", "",
+            "Password for the Neo4j server at graph_uri; give it in the environment "
+            "(MINQING_GRAPH_PASSWORD), never in a committed file."),
+    Setting("graph_database", "",
+            "Database name. Empty: 'minqing' on the embedded engine, 'neo4j' on Neo4j."),
+    Setting("arcadedb_bolt_port", 7688,
+            "Loopback port the embedded ArcadeDB server listens on for Bolt."),
+    Setting("arcadedb_http_port", 2481,
+            "Loopback port of the embedded ArcadeDB HTTP API (used only for index DDL and "
+            "administration)."),
+    Setting("jvm_heap_mb", 2048, "Maximum JVM heap of the embedded ArcadeDB server, in MiB."),
+    Setting("arcadedb_start_timeout_s", 120,
+            "How long to wait for the embedded ArcadeDB server to accept Bolt connections."),
+    Setting("query_time_limit_ms", 10_000,
+            "Time limit for one read query sent by the app, the CLI or the console, in ms."),
+    Setting("max_returned_rows", 1000,
+            "Most rows a named query or console statement returns; more are cut and flagged."),
+    Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),
+    Setting("web_host", "127.0.0.1", "Interface the web app listens on."),
+    Setting("web_port", 8000, "Port the web app listens on."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings(Mapping[str, Any]):
+    """Resolved settings; read them as attributes (``settings.jvm_heap_mb``) or by key."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        """Return a copy with some settings changed (validated like any other source)."""
+        values = dict(self._values)
+        for name, value in changes.items():
+            values[name] = _coerce(_setting(name), value, "code")
+        return Settings(values)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when Minqing runs its own ArcadeDB server rather than a Neo4j at graph_uri."""
+        return not self.graph_uri
+
+    @property
+    def database(self) -> str:
+        if self.graph_database:
+            return self.graph_database
+        return "minqing" if self.is_embedded else "neo4j"
+
+
+def _setting(name: str) -> Setting:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(sorted(_BY_NAME))
+        raise ConfigError(f"Unknown setting {name!r}; known settings: {known}") from None
+
+
+def _coerce(setting: Setting, value: Any, source: str) -> Any:
+    """Convert a raw value to the type of the setting's default, naming the source on failure."""
+    if isinstance(setting.default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+    elif isinstance(setting.default, int):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            pass
+    else:
+        return str(value)
+    raise ConfigError(
+        f"Setting {setting.name} from {source} must be a "
+        f"{type(setting.default).__name__}, got {value!r}"
+    )
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Resolve every setting from defaults, the config file, the environment and overrides.
+
+    Raises:
+        ConfigError: a value has the wrong type, the config file is unreadable or names an
+            unknown setting.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    values = {s.name: s.default for s in SETTINGS}
+
+    config_file = overrides.get("config_file") or environ.get("MINQING_CONFIG_FILE") \
+        or values["config_file"]
+    values["config_file"] = str(config_file)
+    path = Path(config_file)
+    if path.is_file():
+        try:
+            from_file = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"Cannot read config file {path}: {e}") from e
+        for name, value in from_file.items():
+            values[name] = _coerce(_setting(name), value, f"config file {path}")
+
+    for setting in SETTINGS:
+        if setting.env_var in environ:
+            values[setting.name] = _coerce(setting, environ[setting.env_var], setting.env_var)
+
+    for name, value in overrides.items():
+        values[name] = _coerce(_setting(name), value, "code")
+    return Settings(values)

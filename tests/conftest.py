@@ -1,0 +1,90 @@
+"""Shared fixtures: a real embedded ArcadeDB server per test session, and the graphs on it.
+
+- ``settings``: test settings (a temporary data_dir, free loopback ports).
+- ``small_graph``: one database holding the fixture graph (see ingest/fixture_graph.py),
+  shared by every test that only reads.
+- ``empty_graph``: a fresh, schema-initialised database for each test that writes.
+
+With ``MINQING_TEST_NEO4J_URI`` set (and MINQING_TEST_NEO4J_PASSWORD), the same tests run
+against that Neo4j instead; writers then share its one database, cleared before each test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+
+import pytest
+
+from graph import arcadedb_server
+from graph.backend import Graph, connect
+from graph.schema import init_schema
+from graph.settings import load_settings
+from ingest.fixture_graph import load_fixture_graph
+
+NEO4J_URI = os.environ.get("MINQING_TEST_NEO4J_URI", "")
+_database_numbers = itertools.count(1)
+
+
+def free_port() -> int:
+    """Return a loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    """Settings for the test session: a private data_dir and free ports."""
+    overrides = {
+        "config_file": str(tmp_path_factory.mktemp("config") / "none.toml"),
+        "data_dir": str(tmp_path_factory.mktemp("data")),
+        "arcadedb_bolt_port": free_port(),
+        "arcadedb_http_port": free_port(),
+        "jvm_heap_mb": 1024,
+        "write_batch_size": 500,
+    }
+    if NEO4J_URI:
+        overrides.update(graph_uri=NEO4J_URI, graph_user=os.environ.get(
+            "MINQING_TEST_NEO4J_USER", "neo4j"),
+            graph_password=os.environ.get("MINQING_TEST_NEO4J_PASSWORD", ""))
+    return load_settings(overrides, environ={})
+
+
+@pytest.fixture(scope="session")
+def server(settings):
+    """The embedded ArcadeDB server for this session, stopped at the end."""
+    if NEO4J_URI:
+        yield None
+        return
+    info = arcadedb_server.ensure_running(settings)
+    yield info
+    arcadedb_server.stop(settings)
+
+
+def _open_database(settings, server, name: str) -> Graph:
+    if server is not None:
+        arcadedb_server.server_command(server, f"create database {name}")
+    graph = connect(settings.replace(graph_database=name) if server is not None else settings)
+    if server is None:  # Neo4j: one database, emptied for each test
+        graph.write("MATCH (n) DETACH DELETE n")
+    init_schema(graph)
+    return graph
+
+
+@pytest.fixture(scope="session")
+def small_graph(settings, server) -> Graph:
+    """The fixture graph, loaded once through the ingest writer; read it, don't change it."""
+    graph = _open_database(settings, server, "small_graph")
+    load_fixture_graph(graph)
+    yield graph
+    graph.close()
+
+
+@pytest.fixture
+def empty_graph(settings, server) -> Graph:
+    """A fresh database with the schema applied, for a test that writes."""
+    graph = _open_database(settings, server, f"scratch{next(_database_numbers)}")
+    yield graph
+    graph.close()

@@ -1,0 +1,43 @@
+"""One error handler: an HTML page for pages, one JSON shape for ``.json`` URLs."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from graph.errors import (ConfigError, Forbidden, GraphUnavailable, MinqingError, NotFound,
+                          QueryError)
+
+log = logging.getLogger(__name__)
+
+_STATUS = {GraphUnavailable: 503, NotFound: 404, Forbidden: 403, QueryError: 400,
+           ConfigError: 500}
+
+
+def register(app) -> None:
+    """Install the handlers on ``app``."""
+
+    @app.errorhandler(MinqingError)
+    def minqing_error(error: MinqingError):
+        status = next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 500)
+        title = "Graph unavailable" if isinstance(error, GraphUnavailable) else "Error"
+        return _respond(status, title, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _respond(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("Unhandled error on %s", request.path)
+        return _respond(500, "Internal error", "Something went wrong; the log has details.")
+
+
+def _respond(status: int, title: str, message: str):
+    if request.path.endswith(".json"):
+        response = jsonify({"ok": False, "error": message, "status": status, "title": title})
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, title=title, message=message), status
