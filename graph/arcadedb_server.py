@@ -168,6 +168,10 @@ def java_command(settings: Settings, home: Path, password: str) -> list[str]:
 def _start(settings: Settings, home: Path) -> ServerInfo:
     for name in ("arcadedb_bolt_port", "arcadedb_http_port"):
         port = settings[name]
+        # A server killed a moment ago may still hold its port while it dies; allow it.
+        deadline = time.monotonic() + 5
+        while not _port_free(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
         if not _port_free(port):
             raise GraphUnavailable(
                 f"Port {port} on 127.0.0.1 is taken by another program; set {name} "

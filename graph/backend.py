@@ -157,7 +157,8 @@ def connect(settings: Settings) -> Graph:
         from graph import arcadedb_server
 
         info = arcadedb_server.ensure_running(settings)
-        driver = GraphDatabase.driver(info.bolt_uri, auth=(info.user, info.password))
+        driver = GraphDatabase.driver(info.bolt_uri, auth=(info.user, info.password),
+                                      **_driver_options(settings))
         graph = Graph(driver, settings.database, ARCADEDB, settings,
                       admin_http=(info.http_url, info.user, info.password), uri=info.bolt_uri)
         # Bolt listens a moment before the default database exists; wait for it.
@@ -165,13 +166,30 @@ def connect(settings: Settings) -> Graph:
         return graph
     try:
         driver = GraphDatabase.driver(settings.graph_uri,
-                                      auth=(settings.graph_user, settings.graph_password))
+                                      auth=(settings.graph_user, settings.graph_password),
+                                      **_driver_options(settings))
     except (ValueError, neo4j_errors.ConfigurationError) as e:
         raise GraphUnavailable(f"graph_uri={settings.graph_uri!r} is not a Bolt URI: {e}; "
                                "set MINQING_GRAPH_URI to e.g. bolt://localhost:7687") from e
     graph = Graph(driver, settings.database, NEO4J, settings, uri=settings.graph_uri)
+    try:
+        # Unlike a transaction, this does not retry: a refused connection fails at once.
+        driver.verify_connectivity()
+    except neo4j_errors.AuthError as e:
+        driver.close()
+        raise GraphUnavailable(_auth_message(graph)) from e
+    except (neo4j_errors.DriverError, neo4j_errors.Neo4jError, OSError) as e:
+        driver.close()
+        raise GraphUnavailable(_unreachable_message(graph, e)) from e
     graph.ping()
     return graph
+
+
+def _driver_options(settings: Settings) -> dict:
+    timeout = settings.graph_connect_timeout_s
+    # Bounded everywhere, so that no request waits forever on a graph that went away.
+    return {"connection_timeout": timeout, "max_transaction_retry_time": timeout,
+            "connection_acquisition_timeout": timeout + settings.query_time_limit_ms / 1000}
 
 
 def _wait_until_ready(graph: Graph, timeout_s: float) -> None:

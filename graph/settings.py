@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jvm_heap_mb", 2048, "Maximum JVM heap of the embedded ArcadeDB server, in MiB."),
     Setting("arcadedb_start_timeout_s", 120,
             "How long to wait for the embedded ArcadeDB server to accept Bolt connections."),
+    Setting("graph_connect_timeout_s", 5,
+            "How long to wait for a Bolt connection, and to keep retrying a transaction "
+            "the server dropped, before reporting the graph unavailable."),
     Setting("query_time_limit_ms", 10_000,
             "Time limit for one read query sent by the app, the CLI or the console, in ms."),
     Setting("max_returned_rows", 1000,

@@ -30,3 +30,23 @@ def serve(app, host, port, threads):
     graph = handle.get()
     click.echo(f"Minqing is serving http://{host}:{port}/ (graph: {graph.engine} at {graph.uri})")
     waitress.serve(flask_app, host=host, port=port, threads=threads, ident="minqing")
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to listen on (setting web_host).")
+@click.option("--port", default=None, type=int, help="Port to listen on (setting web_port).")
+@click.option("--no-serve", is_flag=True, help="Build the demo graph, then exit.")
+@pass_app
+def demo(app, host, port, no_serve):
+    """Build the demo graph on the configured engine, then serve the app and print its URL."""
+    from graph.schema import init_schema
+    from ingest.fixture_graph import load_fixture_graph
+
+    graph = app.graph
+    init_schema(graph)
+    written = load_fixture_graph(graph)
+    click.echo(f"Demo graph ready on {graph.engine} ({sum(written.values())} nodes written).")
+    if no_serve:
+        return
+    click.echo("Login: none needed yet; the overview page shows counts only, no personal data.")
+    click.get_current_context().invoke(serve, host=host, port=port)

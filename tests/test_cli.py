@@ -1,0 +1,69 @@
+"""The ``minqing`` command, run in-process with click's CliRunner against the test server."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import main
+
+
+@pytest.fixture
+def run(settings, small_graph):
+    """Invoke ``minqing`` with the test session's settings and the fixture database."""
+    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env["MINQING_GRAPH_DATABASE"] = small_graph.database
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def test_query_as_json(run):
+    result = run("query", "building_residents", "-p", "building_id=B03", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["columns"][:2] == ["resident_id", "name"]
+    assert [row["resident_id"] for row in document["rows"]] == ["R11", "R10"]
+
+
+def test_query_as_csv(run):
+    result = run("query", "counts_by_label", "--csv")
+    lines = result.output.splitlines()
+    assert lines[0] == "label,nodes"
+    assert "Resident,12" in lines
+
+
+def test_missing_parameter_is_a_clean_error(run):
+    result = run("query", "building_residents")
+    assert result.exit_code == 1
+    assert "needs parameter building_id" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_parameter_syntax(run):
+    result = run("query", "building_residents", "-p", "B01")
+    assert result.exit_code == 2
+    assert "is not KEY=VALUE" in result.output
+
+
+def test_db_status_reports_counts(run):
+    result = run("db", "status", "--json")
+    status = json.loads(result.output)
+    assert status["running"] is True
+    assert {"label": "Resident", "nodes": 12} in status["counts"]
+
+
+def test_queries_lists_parameters(run):
+    result = run("queries")
+    assert "building_residents  (building_id:string)" in result.output
+
+
+def test_unreachable_neo4j_is_one_clear_line(settings):
+    env = {"MINQING_GRAPH_URI": "bolt://127.0.0.1:1", "MINQING_GRAPH_PASSWORD": "x",
+           "MINQING_CONFIG_FILE": settings.config_file}
+    result = CliRunner().invoke(main, ["query", "counts_by_label"], env=env)
+    assert result.exit_code == 1
+    assert "graph_uri=bolt://127.0.0.1:1" in result.output
+    assert "Traceback" not in result.output
