@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import stat
+import time
 
 import pytest
 
@@ -79,6 +80,9 @@ def test_killed_server_is_detected_and_restarted(tmp_path):
     first = arcadedb_server.ensure_running(settings)
     try:
         os.kill(first.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10  # SIGKILL is delivered asynchronously
+        while arcadedb_server._pid_alive(first.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
         state = json.loads((arcadedb_server.server_home(settings) / "server.json").read_text())
         assert state["pid"] == first.pid  # the stale state file is still there
         second = arcadedb_server.ensure_running(settings)
