@@ -108,19 +108,21 @@ class Graph:
 
     def run_index_ddl(self, statements: Iterable[str]) -> None:
         """Run engine-specific schema statements (SQL on ArcadeDB, Cypher DDL on Neo4j)."""
+        statements = list(statements)
+        if self.engine == ARCADEDB:
+            # One script, one round trip: ~10x faster than a request per statement.
+            self._arcadedb_sql(";\n".join(statements), language="sqlscript")
+            return
         for statement in statements:
-            if self.engine == ARCADEDB:
-                self._arcadedb_sql(statement)
-            else:
-                try:
-                    with self.driver.session(database=self.database) as session:
-                        session.run(statement).consume()
-                except neo4j_errors.Neo4jError as e:
-                    raise QueryError(f"Schema statement failed: {statement}\n{e}") from e
+            try:
+                with self.driver.session(database=self.database) as session:
+                    session.run(statement).consume()
+            except neo4j_errors.Neo4jError as e:
+                raise QueryError(f"Schema statement failed: {statement}\n{e}") from e
 
-    def _arcadedb_sql(self, statement: str) -> dict:
+    def _arcadedb_sql(self, statement: str, language: str = "sql") -> dict:
         base_url, user, password = self._admin_http
-        body = json.dumps({"language": "sql", "command": statement}).encode()
+        body = json.dumps({"language": language, "command": statement}).encode()
         request = urllib.request.Request(
             f"{base_url}/api/v1/command/{self.database}", data=body, method="POST",
             headers={"Content-Type": "application/json",
