@@ -117,13 +117,14 @@ def db_init(app):
 
 
 def _attach_subcommands():
-    from ingest.cli import ingest
+    from ingest.cli import demo_data, ingest
     from queries.cli import query, queries
     from webapp.cli import demo, serve
 
     main.add_command(query)
     main.add_command(queries)
     main.add_command(ingest)
+    main.add_command(demo_data)
     main.add_command(serve)
     main.add_command(demo)
 

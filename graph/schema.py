@@ -59,7 +59,11 @@ NODE_LABELS: tuple[NodeLabel, ...] = (
     NodeLabel("Program", "program_id",
               "A benefit or service residents can book (screening, vaccination, subsidy).",
               searchable=True),
-    NodeLabel("Tag", "tag_id", "A characteristic tag computed from the data lake."),
+    NodeLabel("Tag", "tag_id", "A characteristic tag computed from the data lake.",
+              indexed=("category",)),
+    NodeLabel("Event", "event_id",
+              "A dated event in a resident's life: a registration, application, assessment.",
+              indexed=("kind", "date")),
 )
 
 REL_TYPES: tuple[RelType, ...] = (
@@ -77,6 +81,7 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType("LOCATED_IN", "Venue", "ResidentialArea", "The venue's residential area."),
     RelType("SERVES", "ServicePoint", "ResidentialArea", "Areas within the point's radius."),
     RelType("BOOKED", "Resident", "Program", "The resident booked the program."),
+    RelType("HAD_EVENT", "Resident", "Event", "The event concerns this resident."),
 )
 
 _LABELS = {label.name: label for label in NODE_LABELS}

@@ -1,23 +1,25 @@
 """The one writer of ingest results: batched ``UNWIND … MERGE`` of nodes and relationships.
 
 Every write MERGEs on the schema's stable keys, so loading the same rows twice changes
-nothing and a run killed half-way can simply be started again.
+nothing and a run killed half-way can simply be started again. ``skip_batches`` and
+``on_batch`` let the pipeline resume a long step where its checkpoint says it stopped.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from graph import cypher, schema
 from graph.errors import IngestError
 
+OnBatch = Callable[[int, int], None]   # (index of the batch just written, rows in it)
 
-def load_nodes(graph, label_name: str, rows: Iterable[dict[str, Any]], *,
-               on_batch: Callable[[int], None] | None = None) -> int:
-    """Upsert nodes of one label; each row holds the label's key and other properties.
+
+def node_payload(label_name: str, rows: Iterable[dict[str, Any]]) -> list[dict]:
+    """Turn node rows (the key and other properties) into ``$rows`` for merge_nodes.
 
     None values are left out, so a source that lacks a field never erases what another
-    source said. Returns the number of rows written.
+    source said.
 
     Raises:
         IngestError: a row has no value for the label's key.
@@ -29,32 +31,57 @@ def load_nodes(graph, label_name: str, rows: Iterable[dict[str, Any]], *,
             raise IngestError(f"{label_name} row {number} has no {key}: {row!r}")
         payload.append({"key": row[key],
                         "props": {k: v for k, v in row.items() if k != key and v is not None}})
-    return graph.write_batch(cypher.merge_nodes(label_name), payload, on_batch=on_batch)
+    return payload
 
 
-def load_relationships(graph, type_name: str,
-                       rows: Iterable[tuple[str, str] | tuple[str, str, dict[str, Any]]], *,
-                       on_batch: Callable[[int], None] | None = None) -> int:
+def relationship_payload(rows: Iterable[tuple]) -> list[dict]:
+    """Turn ``(start_key, end_key[, props])`` tuples into ``$rows`` for merge_relationships."""
+    return [{"start": row[0], "end": row[1], "props": dict(row[2]) if len(row) > 2 else {}}
+            for row in rows]
+
+
+def batches(payload: Sequence[dict], size: int) -> list[Sequence[dict]]:
+    """Cut a payload into the batches the writer sends, one transaction each."""
+    return [payload[i:i + size] for i in range(0, len(payload), size)]
+
+
+def load_nodes(graph, label_name: str, rows: Iterable[dict[str, Any]], *,
+               on_batch: OnBatch | None = None, skip_batches: int = 0) -> int:
+    """Upsert nodes of one label; return the number of rows written."""
+    query = cypher.merge_nodes(label_name)
+    written = 0
+    size = graph.settings.write_batch_size
+    for index, batch in enumerate(batches(node_payload(label_name, rows), size)):
+        if index < skip_batches:
+            continue
+        graph.write(query, {"rows": list(batch)})
+        written += len(batch)
+        if on_batch:
+            on_batch(index, len(batch))
+    return written
+
+
+def load_relationships(graph, type_name: str, rows: Iterable[tuple], *,
+                       on_batch: OnBatch | None = None, skip_batches: int = 0) -> int:
     """Upsert relationships of one type from ``(start_key, end_key[, props])`` tuples.
 
     Raises:
         IngestError: some rows name a start or end node that does not exist; nothing is
             dropped silently.
     """
-    payload = [{"start": row[0], "end": row[1], "props": dict(row[2]) if len(row) > 2 else {}}
-               for row in rows]
     query = cypher.merge_relationships(type_name)
-    size = graph.settings.write_batch_size
     merged = 0
-    for start in range(0, len(payload), size):
-        batch = payload[start:start + size]
-        done = graph.write(query, {"rows": batch}).single_value() or 0
+    size = graph.settings.write_batch_size
+    for index, batch in enumerate(batches(relationship_payload(rows), size)):
+        if index < skip_batches:
+            continue
+        done = graph.write(query, {"rows": list(batch)}).single_value() or 0
         if done != len(batch):
             rel = schema.relationship(type_name)
             raise IngestError(
                 f"{type_name}: {len(batch) - done} of {len(batch)} rows name a {rel.start} "
-                f"or {rel.end} that is not in the graph (first rows: {batch[:3]!r})")
+                f"or {rel.end} that is not in the graph (first rows: {list(batch)[:3]!r})")
         merged += done
         if on_batch:
-            on_batch(len(batch))
+            on_batch(index, len(batch))
     return merged

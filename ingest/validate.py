@@ -1,0 +1,124 @@
+"""Check every row of a source against its mapping: clean values, or a reason to quarantine.
+
+A bad value in a required field sends the whole row to quarantine; a bad value in an
+optional field is dropped from the row (and recorded); exact duplicate rows are loaded
+once and recorded. Nothing is dropped without an entry in the quarantine file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.fields import make_normaliser
+from ingest.mapping import SourceMapping
+from ingest.normalize import InvalidValueError, MissingValueError
+
+ROW_QUARANTINED = "row quarantined"
+FIELD_DROPPED = "field dropped, row loaded"
+DUPLICATE = "duplicate row, loaded once"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One entry of the quarantine file."""
+
+    source: str
+    file: str
+    sheet: str
+    row: int
+    field: str
+    column: str
+    value: str
+    reason: str
+    action: str
+
+
+@dataclass
+class ValidatedSource:
+    """The clean rows of one source and what was rejected on the way."""
+
+    mapping: SourceMapping
+    file: str
+    records: pd.DataFrame          # canonical fields; column "_row" = 1-based data row
+    issues: list[Issue] = field(default_factory=list)
+    rows_read: int = 0
+    duplicate_of: dict[int, int] = field(default_factory=dict)  # row → the row it repeats
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len({i.row for i in self.issues if i.action == ROW_QUARANTINED})
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for i in self.issues if i.action == DUPLICATE)
+
+
+def validate_table(mapping: SourceMapping, table: pd.DataFrame, file_name: str,
+                   as_of: dt.date) -> ValidatedSource:
+    """Normalise every mapped column of ``table``; return the clean rows and the issues.
+
+    Each distinct raw value of a column is normalised once (exports repeat dates, names of
+    areas and addresses thousands of times).
+    """
+    sheet = mapping.sheet or ""
+    issues: list[Issue] = []
+    rows = pd.RangeIndex(1, len(table) + 1)
+    records = pd.DataFrame({"_row": rows}, index=table.index)
+    bad_rows: set[int] = set()
+    duplicate_of: dict[int, int] = {}
+
+    # Exact duplicates of an earlier row: loaded once, recorded, never written twice.
+    mapped_columns = [spec.column for spec in mapping.fields.values()]
+    duplicate_mask = table.duplicated(subset=mapped_columns, keep="first")
+    if duplicate_mask.any():
+        first_of = table[mapped_columns].astype(str).agg("\x1f".join, axis=1)
+        first_row = {}
+        for index, key in zip(table.index, first_of):
+            first_row.setdefault(key, index + 1)
+        for index in table.index[duplicate_mask]:
+            duplicate_of[index + 1] = first_row[first_of[index]]
+            issues.append(Issue(mapping.source, file_name, sheet, index + 1, "", "", "",
+                                f"same as row {first_row[first_of[index]]}", DUPLICATE))
+
+    for spec in mapping.fields.values():
+        normalise = make_normaliser(spec, as_of)
+        column = table[spec.column]
+        outcomes: dict = {}
+        for raw in column.unique():
+            try:
+                outcomes[raw] = (True, normalise(raw))
+            except MissingValueError:
+                outcomes[raw] = (False, None if not spec.required else "missing required value")
+            except InvalidValueError as e:
+                outcomes[raw] = (False, e.reason)
+        values = []
+        for index, raw in zip(table.index, column):
+            ok, value = outcomes[raw]
+            if ok:
+                values.append(value)
+                continue
+            values.append(None)
+            if value is None:  # an optional field left empty: not a defect
+                continue
+            action = ROW_QUARANTINED if spec.required else FIELD_DROPPED
+            if spec.required:
+                bad_rows.add(index)
+            issues.append(Issue(mapping.source, file_name, sheet, index + 1, spec.name,
+                                spec.column, str(raw)[:80], value, action))
+        records[spec.name] = pd.Series(values, index=table.index, dtype=object)
+
+    keep = ~records.index.isin(list(bad_rows)) & ~duplicate_mask.to_numpy()
+    return ValidatedSource(mapping=mapping, file=file_name, records=records[keep].copy(),
+                           issues=issues, rows_read=len(table), duplicate_of=duplicate_of)
+
+
+def write_quarantine(issues: list[Issue], path: Path) -> None:
+    """Write every issue to a CSV file (UTF-8 with BOM so Excel opens it in Chinese)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame([vars(i) for i in issues],
+                         columns=list(Issue.__dataclass_fields__))
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
