@@ -26,19 +26,65 @@ def merge_nodes(label_name: str) -> str:
 
 
 def merge_relationships(type_name: str) -> str:
-    """Upsert relationships of one type from ``$rows`` of ``{"start", "end", "props"}``.
+    """Upsert relationships of one type from ``$rows`` of
+    ``{"start": key, "ends": [{"end": key, "props": {...}}, ...]}``.
 
-    Both ends are matched by their keys; a row whose end is missing creates nothing, which
-    the loader detects by comparing counts.
+    Rows are grouped by start node, so the start is looked up once for all its
+    relationships (twice the rate of one row per relationship on ArcadeDB). Both ends are
+    matched by their keys; a missing end creates nothing, which the loader detects by
+    comparing the returned count with the number of ends sent.
+
+    >>> print(merge_relationships("LIVES_IN"))
+    UNWIND $rows AS row
+    MATCH (a:Resident {resident_id: row.start})
+    UNWIND row.ends AS e
+    MATCH (b:Building {building_id: e.end})
+    MERGE (a)-[r:LIVES_IN]->(b)
+    SET r += e.props
+    RETURN count(r) AS merged
     """
     rel = schema.relationship(type_name)
     start, end = schema.node_label(rel.start), schema.node_label(rel.end)
     return (f"UNWIND $rows AS row\n"
             f"MATCH (a:{start.name} {{{start.key}: row.start}})\n"
-            f"MATCH (b:{end.name} {{{end.key}: row.end}})\n"
+            f"UNWIND row.ends AS e\n"
+            f"MATCH (b:{end.name} {{{end.key}: e.end}})\n"
             f"MERGE (a)-[r:{rel.name}]->(b)\n"
-            f"SET r += row.props\n"
+            f"SET r += e.props\n"
             f"RETURN count(r) AS merged")
+
+
+def add_missing_relationships(type_name: str) -> str:
+    """Create the relationships from ``$rows`` (grouped like merge_relationships) that do
+    not exist yet; for relationship types without properties.
+
+    Same effect as MERGE, but reads each start node's existing relationships of the type
+    once and compares keys: ArcadeDB's MERGE may check existence from the end node, which
+    for a tag held by 80,000 residents is ~1,000x slower. Returns how many ends were found
+    (existing or created), for the loader's check that no end was missing.
+
+    >>> print(add_missing_relationships("HAS_TAG"))
+    UNWIND $rows AS row
+    MATCH (a:Resident {resident_id: row.start})
+    OPTIONAL MATCH (a)-[:HAS_TAG]->(have:Tag)
+    WITH a, row, collect(have.tag_id) AS existing
+    UNWIND row.ends AS e
+    MATCH (b:Tag {tag_id: e.end})
+    FOREACH (_ IN CASE WHEN e.end IN existing THEN [] ELSE [1] END |
+      CREATE (a)-[:HAS_TAG]->(b))
+    RETURN count(b) AS merged
+    """
+    rel = schema.relationship(type_name)
+    start, end = schema.node_label(rel.start), schema.node_label(rel.end)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (a:{start.name} {{{start.key}: row.start}})\n"
+            f"OPTIONAL MATCH (a)-[:{rel.name}]->(have:{end.name})\n"
+            f"WITH a, row, collect(have.{end.key}) AS existing\n"
+            f"UNWIND row.ends AS e\n"
+            f"MATCH (b:{end.name} {{{end.key}: e.end}})\n"
+            f"FOREACH (_ IN CASE WHEN e.end IN existing THEN [] ELSE [1] END |\n"
+            f"  CREATE (a)-[:{rel.name}]->(b))\n"
+            f"RETURN count(b) AS merged")
 
 
 def create_nodes(label_name: str) -> str:
@@ -66,4 +112,5 @@ def all_builder_queries() -> dict[str, str]:
         queries[f"count_label[{lab.name}]"] = count_label(lab.name)
     for rel in schema.REL_TYPES:
         queries[f"merge_relationships[{rel.name}]"] = merge_relationships(rel.name)
+        queries[f"add_missing_relationships[{rel.name}]"] = add_missing_relationships(rel.name)
     return queries

@@ -35,9 +35,27 @@ def node_payload(label_name: str, rows: Iterable[dict[str, Any]]) -> list[dict]:
 
 
 def relationship_payload(rows: Iterable[tuple]) -> list[dict]:
-    """Turn ``(start_key, end_key[, props])`` tuples into ``$rows`` for merge_relationships."""
-    return [{"start": row[0], "end": row[1], "props": dict(row[2]) if len(row) > 2 else {}}
-            for row in rows]
+    """Turn ``(start_key, end_key[, props])`` tuples into ``$rows`` for merge_relationships:
+    one row per start node with its ends, in the order the starts first appear."""
+    grouped: dict[Any, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(
+            {"end": row[1], "props": dict(row[2]) if len(row) > 2 else {}})
+    return [{"start": start, "ends": ends} for start, ends in grouped.items()]
+
+
+def relationship_batches(payload: Sequence[dict], size: int) -> list[list[dict]]:
+    """Cut grouped relationship rows into batches of about ``size`` relationships each."""
+    result, current, count = [], [], 0
+    for row in payload:
+        current.append(row)
+        count += len(row["ends"])
+        if count >= size:
+            result.append(current)
+            current, count = [], 0
+    if current:
+        result.append(current)
+    return result
 
 
 def batches(payload: Sequence[dict], size: int) -> list[Sequence[dict]]:
@@ -69,19 +87,23 @@ def load_relationships(graph, type_name: str, rows: Iterable[tuple], *,
         IngestError: some rows name a start or end node that does not exist; nothing is
             dropped silently.
     """
-    query = cypher.merge_relationships(type_name)
+    payload = relationship_payload(rows)
+    has_properties = any(end["props"] for row in payload for end in row["ends"])
+    query = (cypher.merge_relationships(type_name) if has_properties
+             else cypher.add_missing_relationships(type_name))
     merged = 0
     size = graph.settings.write_batch_size
-    for index, batch in enumerate(batches(relationship_payload(rows), size)):
+    for index, batch in enumerate(relationship_batches(payload, size)):
         if index < skip_batches:
             continue
-        done = graph.write(query, {"rows": list(batch)}).single_value() or 0
-        if done != len(batch):
+        expected = sum(len(row["ends"]) for row in batch)
+        done = graph.write(query, {"rows": batch}).single_value() or 0
+        if done != expected:
             rel = schema.relationship(type_name)
             raise IngestError(
-                f"{type_name}: {len(batch) - done} of {len(batch)} rows name a {rel.start} "
-                f"or {rel.end} that is not in the graph (first rows: {list(batch)[:3]!r})")
+                f"{type_name}: {expected - done} of {expected} rows name a {rel.start} "
+                f"or {rel.end} that is not in the graph (first rows: {batch[:3]!r})")
         merged += done
         if on_batch:
-            on_batch(index, len(batch))
+            on_batch(index, expected)
     return merged

@@ -25,7 +25,8 @@ import pandas as pd
 from graph import schema
 from graph.errors import IngestError
 from ingest.entities import Entities
-from ingest.load import batches, load_nodes, load_relationships
+from ingest.load import (batches, load_nodes, load_relationships, relationship_batches,
+                         relationship_payload)
 from ingest.mapping import SourceMapping, load_mappings
 from ingest.meters import water_facts
 from ingest.people import People, build_people, resident_node
@@ -65,6 +66,7 @@ class IngestReport:
     resolution_file: str
     batches_written: int = 0
     batches_skipped: int = 0
+    write_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -174,7 +176,8 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
 
     checkpoint = Checkpoint(out_dir / "checkpoint.json",
                             _fingerprint(raw_dir, mappings, as_of), restart=restart)
-    written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches)
+    step_seconds: dict[str, float] = {}
+    written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches, step_seconds)
     seconds["write"] = _lap(started) - sum(seconds.values())
     seconds["total"] = _lap(started)
 
@@ -185,7 +188,7 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
         nodes=planned_nodes, relationships=planned_rels,
         issues_by_reason=_by_reason(issues), seconds={k: round(v, 2) for k, v in seconds.items()},
         quarantine_file=str(out_dir / "quarantine.csv"), resolution_file=str(resolution_file),
-        batches_written=written, batches_skipped=skipped)
+        batches_written=written, batches_skipped=skipped, write_seconds=step_seconds)
     (out_dir / "report.json").write_text(json.dumps(report.to_json(), ensure_ascii=False,
                                                     indent=2))
     return report
@@ -216,15 +219,22 @@ def _plan(entities: Entities, people: People, tag_nodes: list, tag_rows: list) -
     return plan
 
 
-def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | None):
+def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | None,
+           step_seconds: dict[str, float]):
     size = graph.settings.write_batch_size
-    total = sum(len(batches(rows, size)) for _, _, _, rows in plan.steps)
+
+    def number_of_batches(kind: str, rows: list) -> int:
+        if kind == "nodes":
+            return len(batches(rows, size))
+        return len(relationship_batches(relationship_payload(rows), size))
+
+    counts = {step: number_of_batches(kind, rows) for step, kind, _, rows in plan.steps}
     written = skipped = 0
-    with bar(total=total, desc="write graph") as b:
+    with bar(total=sum(counts.values()), desc="write graph") as b:
         for step, kind, name, rows in plan.steps:
-            done = checkpoint.done.get(step, 0)
-            skipped += min(done, len(batches(rows, size)))
-            b.update(min(done, len(batches(rows, size))))
+            done = min(checkpoint.done.get(step, 0), counts[step])
+            skipped += done
+            b.update(done)
 
             def on_batch(index: int, count: int, step=step) -> None:
                 nonlocal written
@@ -234,6 +244,7 @@ def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | No
                 if stop_after is not None and written >= stop_after:
                     raise _Stopped()
 
+            step_started = time.perf_counter()
             try:
                 if kind == "nodes":
                     load_nodes(graph, name, rows, on_batch=on_batch, skip_batches=done)
@@ -241,6 +252,7 @@ def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | No
                     load_relationships(graph, name, rows, on_batch=on_batch, skip_batches=done)
             except _Stopped:
                 raise IngestError(f"stopped after {written} batches, as asked") from None
+            step_seconds[step] = round(time.perf_counter() - step_started, 2)
     return written, skipped
 
 

@@ -75,7 +75,8 @@ def validate_table(mapping: SourceMapping, table: pd.DataFrame, file_name: str,
     mapped_columns = [spec.column for spec in mapping.fields.values()]
     duplicate_mask = table.duplicated(subset=mapped_columns, keep="first")
     if duplicate_mask.any():
-        first_of = table[mapped_columns].astype(str).agg("\x1f".join, axis=1)
+        # Row-wise pandas .agg is ~100x slower than zipping the columns into tuples.
+        first_of = list(zip(*(table[column].tolist() for column in mapped_columns)))
         first_row = {}
         for index, key in zip(table.index, first_of):
             first_row.setdefault(key, index + 1)
