@@ -178,6 +178,12 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
                             _fingerprint(raw_dir, mappings, as_of), restart=restart)
     step_seconds: dict[str, float] = {}
     written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches, step_seconds)
+    if skipped and not _graph_has_plan(graph, plan):
+        # The checkpoint says done but the graph disagrees (a wiped or different
+        # database): write everything again; MERGE keeps it exact.
+        checkpoint = Checkpoint(checkpoint.path, checkpoint.fingerprint, restart=True)
+        written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches,
+                                  step_seconds)
     seconds["write"] = _lap(started) - sum(seconds.values())
     seconds["total"] = _lap(started)
 
@@ -254,6 +260,17 @@ def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | No
                 raise IngestError(f"stopped after {written} batches, as asked") from None
             step_seconds[step] = round(time.perf_counter() - step_started, 2)
     return written, skipped
+
+
+def _graph_has_plan(graph, plan: _Plan) -> bool:
+    """True if the graph holds at least the planned number of nodes of every label."""
+    for _, kind, name, rows in plan.steps:
+        if kind == "nodes":
+            have = graph.read(f"MATCH (n:{schema.label(name)}) RETURN count(n) AS n") \
+                .single_value()
+            if have < len(rows):
+                return False
+    return True
 
 
 class _Stopped(Exception):
