@@ -16,11 +16,20 @@ from typing import Any
 from ingest.address import AddressParts
 from ingest.entities import Entities, plain
 from ingest.fields import OUTSIDE
-from ingest.normalize import id_birth_date, id_sex
 from ingest.resolve import PersonRecord, resolve
 from ingest.validate import ValidatedSource
 
 IDENTITY = ("name", "sex", "birth_date", "phone")
+
+
+def _sex_of(id_number: str) -> str:
+    """Sex stated by an already normalised 18-digit ID number (odd 17th digit: male)."""
+    return "M" if int(id_number[16]) % 2 else "F"
+
+
+def _birth_of(id_number: str) -> dt.date:
+    """Birth date stated by an already normalised (so already checked) ID number."""
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
 @dataclass
@@ -53,9 +62,9 @@ def build_people(sources: list[ValidatedSource], entities: Entities) -> People:
             rows.append((source, row))
             records.append(PersonRecord(
                 index=index, id_number=row.get("id_number"), name=row.get("name"),
-                sex=row.get("sex") or (id_sex(row["id_number"]) if row.get("id_number")
+                sex=row.get("sex") or (_sex_of(row["id_number"]) if row.get("id_number")
                                        else None),
-                birth_date=row.get("birth_date") or (id_birth_date(row["id_number"])
+                birth_date=row.get("birth_date") or (_birth_of(row["id_number"])
                                                      if row.get("id_number") else None),
                 phone=row.get("phone"),
                 building_id=entities.building_of(row.get("address")),
@@ -153,8 +162,8 @@ def _identity(resident: dict, row: dict, entities: Entities) -> None:
     if id_number and not resident.get("id_number"):
         resident["id_number"] = id_number
         # The ID number states sex and birth date; it beats what a clerk typed.
-        resident["sex"] = id_sex(id_number)
-        resident["birth_date"] = id_birth_date(id_number)
+        resident["sex"] = _sex_of(id_number)
+        resident["birth_date"] = _birth_of(id_number)
     for name in IDENTITY:
         if resident.get(name) is None and row.get(name) is not None:
             resident[name] = row[name]
