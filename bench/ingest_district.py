@@ -12,7 +12,6 @@ properties and 12 tag relationships each — the graph's own mix), (3) run the f
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import resource
 import tempfile
@@ -20,13 +19,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 from harness import report, scratch_graph
 
 from ingest.pipeline import run_ingest
-from ingest.resolve import pairwise_scores
 from ingest.synthetic import generate_district
 from ingest.synthetic.params import SNAPSHOT
+from ingest.synthetic.scoring import score_resolution
 
 
 def raw_create_rate(graph, residents: int = 20_000, tags_each: int = 12) -> float:
@@ -50,18 +48,6 @@ def raw_create_rate(graph, residents: int = 20_000, tags_each: int = 12) -> floa
     return (len(tags) + len(nodes) + len(pairs)) / (time.perf_counter() - started)
 
 
-def er_scores(raw: Path, resolution_file: str) -> dict:
-    resolution = pd.read_csv(resolution_file, dtype=str, keep_default_na=False)
-    truth = pd.read_csv(raw / "ground_truth" / "person_rows.csv", dtype=str,
-                        keep_default_na=False)
-    merged = truth.merge(resolution, on=["file", "sheet", "row"], how="left")
-    unresolved = merged["resident_id"].isna()
-    merged.loc[unresolved, "resident_id"] = [f"unresolved{i}" for i in range(unresolved.sum())]
-    scores = pairwise_scores(list(merged["resident_id"]), list(merged["person_id"]))
-    scores["unresolved_rows"] = int(unresolved.sum())
-    return scores
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--residents", type=int, default=83_000)
@@ -83,7 +69,7 @@ def main() -> None:
         result = run_ingest(graph, raw, workdir / "ingest", as_of=SNAPSHOT)
     rows_written = sum(result.nodes.values()) + sum(result.relationships.values())
     total = result.seconds["total"]
-    scores = er_scores(raw, result.resolution_file)
+    scores = score_resolution(raw, result.resolution_file)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     n, extra = 1, {"residents": args.residents}

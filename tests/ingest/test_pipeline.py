@@ -17,8 +17,8 @@ from graph.dump import canonical_dump
 from graph.errors import IngestError
 from ingest.mapping import SOURCES_DIR, load_mappings
 from ingest.pipeline import run_ingest
-from ingest.resolve import pairwise_scores
 from ingest.synthetic import generate_district
+from ingest.synthetic.scoring import score_resolution
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -66,13 +66,7 @@ def test_graph_holds_the_district(ingested, district):
 
 def test_entity_resolution_f1(ingested, district):
     _, _, out = ingested
-    resolution = pd.read_csv(out / "resolution.csv", dtype=str, keep_default_na=False)
-    truth = pd.read_csv(district / "ground_truth" / "person_rows.csv", dtype=str,
-                        keep_default_na=False)
-    merged = truth.merge(resolution, on=["file", "sheet", "row"], how="left")
-    unresolved = merged["resident_id"].isna()
-    merged.loc[unresolved, "resident_id"] = [f"unresolved{i}" for i in range(unresolved.sum())]
-    scores = pairwise_scores(list(merged["resident_id"]), list(merged["person_id"]))
+    scores = score_resolution(district, out / "resolution.csv")
     assert scores["precision"] >= 0.99
     assert scores["f1"] >= 0.98
 
