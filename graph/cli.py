@@ -14,7 +14,7 @@ from graph.errors import MinqingError
 from graph.settings import load_settings
 
 
-class _FriendlyGroup(click.Group):
+class FriendlyGroup(click.Group):
     """A click group that turns Minqing's own errors into clean CLI messages."""
 
     def invoke(self, ctx):
@@ -53,7 +53,7 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 
-@click.group(cls=_FriendlyGroup)
+@click.group(cls=FriendlyGroup)
 @click.pass_context
 def main(ctx):
     """民情 Minqing: the community-governance graph. Settings come from MINQING_* variables."""
@@ -61,7 +61,7 @@ def main(ctx):
     ctx.call_on_close(app.close)
 
 
-@main.group(cls=_FriendlyGroup)
+@main.group(cls=FriendlyGroup)
 def db():
     """Manage the graph database (embedded ArcadeDB unless graph_uri names a Neo4j)."""
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from graph.cli import _FriendlyGroup, pass_app
+from graph.cli import FriendlyGroup, pass_app
 
 
-@click.group(cls=_FriendlyGroup)
+@click.group(cls=FriendlyGroup)
 def ingest():
     """Load data into the graph."""
 

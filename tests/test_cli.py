@@ -67,3 +67,19 @@ def test_unreachable_neo4j_is_one_clear_line(settings):
     assert result.exit_code == 1
     assert "graph_uri=bolt://127.0.0.1:1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demo_builds_a_district_through_the_pipeline(settings, server):
+    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env["MINQING_GRAPH_DATABASE"] = "demo_cli"
+    from graph import arcadedb_server
+
+    if server is not None:
+        arcadedb_server.server_command(server, "create database demo_cli")
+    result = CliRunner().invoke(main, ["demo", "--residents", "300", "--no-serve"], env=env,
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Demo district ready" in result.output
+    status = json.loads(CliRunner().invoke(main, ["db", "status", "--json"], env=env).output)
+    counts = {row["label"]: row["nodes"] for row in status["counts"]}
+    assert counts["Resident"] >= 300 and counts["Building"] > 0 and counts["Tag"] > 100
