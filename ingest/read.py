@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +39,7 @@ def read_table(mapping: SourceMapping, raw_dir: Path) -> pd.DataFrame:
                                   keep_default_na=False)
         else:
             table = pd.read_parquet(path)
-    except (OSError, ValueError, UnicodeDecodeError, KeyError) as e:
+    except (OSError, ValueError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as e:
         raise IngestError(f"{mapping.source}: cannot read {path.name}"
                           f"{' sheet ' + mapping.sheet if mapping.sheet else ''}: {e}") from e
     columns = {spec.column for spec in mapping.fields.values()}
