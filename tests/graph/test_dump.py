@@ -3,6 +3,9 @@
 from graph.dump import canonical_dump
 from ingest.fixture_graph import load_fixture_graph
 from ingest.load import load_nodes
+from tests.conftest import needs_two_databases
+
+pytestmark = needs_two_databases
 
 
 def test_reloading_the_fixture_changes_nothing(small_graph, empty_graph):

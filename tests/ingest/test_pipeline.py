@@ -19,6 +19,7 @@ from ingest.mapping import SOURCES_DIR, load_mappings
 from ingest.pipeline import run_ingest
 from ingest.synthetic import generate_district
 from ingest.synthetic.scoring import score_resolution
+from tests.conftest import needs_two_databases
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -34,8 +35,9 @@ def district(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def ingested(district, tmp_path_factory, settings, server):
     """The district ingested once into its own database: (graph, report, out_dir)."""
-    from tests.conftest import _open_database
+    from tests.conftest import _neo4j_state, _open_database
 
+    _neo4j_state["dirty"] = True
     graph = _open_database(settings, server, "ingested_district")
     out = tmp_path_factory.mktemp("ingest")
     report = run_ingest(graph, district, out, as_of=AS_OF)
@@ -110,6 +112,7 @@ def test_checkpoint_skips_finished_work(ingested, district):
     assert report.batches_written == 0 and report.batches_skipped > 0
 
 
+@needs_two_databases
 def test_interrupted_run_resumes_to_the_same_graph(ingested, district, empty_graph, tmp_path):
     with pytest.raises(IngestError, match="stopped after 5 batches"):
         run_ingest(empty_graph, district, tmp_path, as_of=AS_OF, stop_after_batches=5)
@@ -118,6 +121,7 @@ def test_interrupted_run_resumes_to_the_same_graph(ingested, district, empty_gra
     assert canonical_dump(empty_graph) == canonical_dump(ingested[0])
 
 
+@needs_two_databases
 def test_kill_9_and_restart_gives_the_same_graph(ingested, district, settings, server):
     """A real ``minqing ingest run`` process killed with SIGKILL mid-write, then rerun."""
     from tests.conftest import _open_database
@@ -149,6 +153,7 @@ def test_kill_9_and_restart_gives_the_same_graph(ingested, district, settings, s
     graph.close()
 
 
+@needs_two_databases
 def test_a_twelfth_source_needs_only_a_mapping_file(district, empty_graph, tmp_path):
     """A subsystem the pipeline has never seen: a library's reader cards."""
     persons = pd.read_csv(district / "ground_truth" / "persons.csv", dtype=str).head(40)
@@ -183,6 +188,7 @@ def test_a_twelfth_source_needs_only_a_mapping_file(district, empty_graph, tmp_p
     assert {r["id"] for r in rows} == set(persons["id_number"])
 
 
+@needs_two_databases
 def test_mapping_naming_a_missing_column_is_a_clear_error(district, empty_graph, tmp_path):
     sources = tmp_path / "sources"
     shutil.copytree(SOURCES_DIR, sources)
@@ -193,6 +199,7 @@ def test_mapping_naming_a_missing_column_is_a_clear_error(district, empty_graph,
         run_ingest(empty_graph, district, tmp_path / "out", as_of=AS_OF, mappings_dir=sources)
 
 
+@needs_two_databases
 def test_missing_raw_folder_is_a_clear_error(empty_graph, tmp_path):
     with pytest.raises(IngestError, match="does not exist"):
         run_ingest(empty_graph, tmp_path / "nowhere", tmp_path / "out", as_of=AS_OF)
