@@ -127,6 +127,9 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
         raise IngestError(f"Raw data folder {raw_dir} does not exist; run `minqing demo-data "
                           f"{raw_dir}` or point --raw at the exports")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The quarantine and resolution files hold personal data (names, ID numbers, phones):
+    # only the owner may read them.
+    out_dir.chmod(0o700)
     bar = progress or _no_progress
     seconds: dict[str, float] = {}
     started = time.perf_counter()
