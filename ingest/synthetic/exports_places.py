@@ -89,7 +89,6 @@ def committees(world: World, rng: np.random.Generator) -> list[Table]:
 def venues(world: World, rng: np.random.Generator) -> list[Table]:
     """Build the venue inventory: English headers, parseable opening hours, vacancy flag."""
     v = world.venues
-    n = len(v)
     building = v["building"].to_numpy()
     lane_addr, _ = building_address(world, np.maximum(building, 0), "address", "canonical")
     street = np.array([street_address(r, s) for r, s in zip(v["road"].tolist(), v["street_no"].tolist())], dtype=object)
@@ -139,7 +138,6 @@ def elevator_installations(world: World, rng: np.random.Generator) -> list[Table
     r = world.elevator_records
     b = world.buildings
     building = r["building"].to_numpy()
-    n = len(building)
     addr, addr_col = building_address(world, building, "地址", "spaced")
     frame = pd.DataFrame(
         {
