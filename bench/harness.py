@@ -43,7 +43,7 @@ def scratch_graph(name: str, **overrides):
         settings = settings.replace(graph_database=database)
     graph = connect(settings)
     if not settings.is_embedded:
-        graph.write("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        graph.write("MATCH (n) DETACH DELETE n")
     init_schema(graph)
     try:
         yield graph

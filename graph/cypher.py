@@ -103,6 +103,19 @@ def count_label(label_name: str) -> str:
     return f"MATCH (n:{schema.label(label_name)}) RETURN count(n) AS n"
 
 
+def node_properties(label_name: str) -> str:
+    """Every node of one label as its property map (for canonical dumps)."""
+    return f"MATCH (n:{schema.label(label_name)}) RETURN properties(n) AS p"
+
+
+def relationship_endpoints(type_name: str) -> str:
+    """Every relationship of one type as (start key, end key, properties)."""
+    rel = schema.relationship(type_name)
+    start, end = schema.node_label(rel.start), schema.node_label(rel.end)
+    return (f"MATCH (a:{start.name})-[r:{rel.name}]->(b:{end.name}) "
+            f"RETURN a.{start.key} AS a, b.{end.key} AS b, properties(r) AS p")
+
+
 def all_builder_queries() -> dict[str, str]:
     """Every query the builders can produce, by a descriptive name; used by the Cypher lint."""
     queries = {}
@@ -110,7 +123,9 @@ def all_builder_queries() -> dict[str, str]:
         queries[f"merge_nodes[{lab.name}]"] = merge_nodes(lab.name)
         queries[f"create_nodes[{lab.name}]"] = create_nodes(lab.name)
         queries[f"count_label[{lab.name}]"] = count_label(lab.name)
+        queries[f"node_properties[{lab.name}]"] = node_properties(lab.name)
     for rel in schema.REL_TYPES:
         queries[f"merge_relationships[{rel.name}]"] = merge_relationships(rel.name)
         queries[f"add_missing_relationships[{rel.name}]"] = add_missing_relationships(rel.name)
+        queries[f"relationship_endpoints[{rel.name}]"] = relationship_endpoints(rel.name)
     return queries

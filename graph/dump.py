@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from graph import schema
+from graph import cypher, schema
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def canonical_dump(graph) -> Dump:
     digest = hashlib.sha256()
     nodes: dict[str, int] = {}
     for lab in schema.NODE_LABELS:
-        rows = graph.read(f"MATCH (n:{lab.name}) RETURN properties(n) AS p").rows
+        rows = graph.read(cypher.node_properties(lab.name), max_rows=None).rows
         lines = sorted(_canonical(row["p"]) for row in rows)
         nodes[lab.name] = len(lines)
         digest.update(lab.name.encode())
@@ -36,10 +36,7 @@ def canonical_dump(graph) -> Dump:
             digest.update(line.encode())
     relationships: dict[str, int] = {}
     for rel in schema.REL_TYPES:
-        start, end = schema.key_of(rel.start), schema.key_of(rel.end)
-        rows = graph.read(
-            f"MATCH (a:{rel.start})-[r:{rel.name}]->(b:{rel.end}) "
-            f"RETURN a.{start} AS a, b.{end} AS b, properties(r) AS p").rows
+        rows = graph.read(cypher.relationship_endpoints(rel.name), max_rows=None).rows
         lines = sorted(_canonical([row["a"], row["b"], row["p"]]) for row in rows)
         relationships[rel.name] = len(lines)
         digest.update(rel.name.encode())

@@ -22,7 +22,7 @@ from typing import Callable
 
 import pandas as pd
 
-from graph import schema
+from graph import cypher, schema
 from graph.errors import IngestError
 from ingest.entities import Entities
 from ingest.load import (batches, load_nodes, load_relationships, relationship_batches,
@@ -269,8 +269,7 @@ def _graph_has_plan(graph, plan: _Plan) -> bool:
     """True if the graph holds at least the planned number of nodes of every label."""
     for _, kind, name, rows in plan.steps:
         if kind == "nodes":
-            have = graph.read(f"MATCH (n:{schema.label(name)}) RETURN count(n) AS n") \
-                .single_value()
+            have = graph.read(cypher.count_label(name)).single_value()
             if have < len(rows):
                 return False
     return True
