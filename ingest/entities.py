@@ -60,8 +60,8 @@ class Entities:
         key = record.get(spec.key) if spec.key else None
         label_nodes = self.nodes[spec.label]
         if spec.key_from_address and (key is None or key not in label_nodes):
-            key = self.building_of(record.get("address")) if key is None or \
-                spec.label == "Building" else key
+            # A blank or unknown code: the address may still name a known building.
+            key = self.building_of(record.get("address")) or key
         if key is None:
             self._issue(mapping, record, file, "address", "no known building at this address",
                         ROW_SKIPPED)
