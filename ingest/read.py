@@ -35,8 +35,12 @@ def read_table(mapping: SourceMapping, raw_dir: Path) -> pd.DataFrame:
             table = pd.read_csv(path, dtype=str, keep_default_na=False,
                                 encoding=mapping.encoding)
         elif mapping.format == "xlsx":
-            table = pd.read_excel(path, sheet_name=mapping.sheet or 0, dtype=str,
-                                  keep_default_na=False)
+            sheets = _workbook(path)
+            name = mapping.sheet or next(iter(sheets))
+            if name not in sheets:
+                raise IngestError(f"{mapping.source}: {path.name} has no sheet {name!r}; it "
+                                  f"has: {', '.join(sheets)}")
+            table = sheets[name]
         else:
             table = pd.read_parquet(path)
     except (OSError, ValueError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as e:
@@ -49,3 +53,19 @@ def read_table(mapping: SourceMapping, raw_dir: Path) -> pd.DataFrame:
                           f"{', '.join(missing)} named in {mapping.path.name}; it has: "
                           f"{', '.join(map(str, table.columns))}")
     return table.reset_index(drop=True)
+
+
+def _workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as text; parsed once per file version, since several
+    sources (civil affairs has three) read sheets of the same workbook."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _WORKBOOKS:
+        if len(_WORKBOOKS) >= _WORKBOOKS_KEPT:
+            _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
+        _WORKBOOKS[key] = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    return {name: frame.copy() for name, frame in _WORKBOOKS[key].items()}
+
+
+_WORKBOOKS: dict[tuple, dict[str, pd.DataFrame]] = {}
+_WORKBOOKS_KEPT = 4  # the exports have two workbooks; a few more cost little memory
