@@ -57,7 +57,7 @@ def build_people(sources: list[ValidatedSource], entities: Entities) -> People:
     records: list[PersonRecord] = []
     for source in sources:
         link_fields = source.mapping.resident.link_keys
-        for row in source.records.to_dict("records"):
+        for row in source.rows():
             index = len(rows)
             rows.append((source, row))
             records.append(PersonRecord(

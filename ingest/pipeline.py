@@ -153,7 +153,7 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
     entities = Entities()
     for source in validated:
         if source.mapping.feeds == "entity":
-            for row in source.records.to_dict("records"):
+            for row in source.rows():
                 entities.add_row(source.mapping, row, source.file)
     people = build_people([s for s in validated if s.mapping.is_person], entities)
     entities.resolve_links()
