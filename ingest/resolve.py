@@ -39,7 +39,7 @@ WEIGHTS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonRecord:
     """The identifying part of one person-bearing source row."""
 
