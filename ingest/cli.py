@@ -24,24 +24,29 @@ def ingest():
 @click.option("--sources", "mappings_dir", type=click.Path(path_type=Path, exists=True),
               default=None, help="Folder of mapping files [default: ingest/sources].")
 @click.option("--restart", is_flag=True, help="Ignore the checkpoint; write every batch again.")
+@click.option("--dry-run", is_flag=True,
+              help="Validate, resolve and tag, write the reports, but not the graph.")
 @click.option("--quiet", is_flag=True, help="No progress bars (CI).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_app
-def ingest_run(app, raw_dir, as_of, mappings_dir, restart, quiet, as_json):
+def ingest_run(app, raw_dir, as_of, mappings_dir, restart, dry_run, quiet, as_json):
     """Validate, resolve and load every mapped source; print rows read/loaded/merged/quarantined."""
     from graph.schema import init_schema
     from ingest.pipeline import run_ingest
 
     raw_dir = raw_dir or app.settings.data_path / "demo" / "raw"
     as_of_date = as_of.date() if as_of else dt.date.today()
-    init_schema(app.graph)
-    report = run_ingest(app.graph, raw_dir, app.settings.data_path / "ingest", as_of=as_of_date,
-                        mappings_dir=mappings_dir, restart=restart,
+    graph = None if dry_run else app.graph
+    if graph is not None:
+        init_schema(graph)
+    report = run_ingest(graph, raw_dir, app.settings.data_path / "ingest", as_of=as_of_date,
+                        mappings_dir=mappings_dir, restart=restart, dry_run=dry_run,
                         progress=None if quiet else _tqdm())
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"Ingested {raw_dir} as of {as_of_date} in {report.seconds['total']:.1f} s "
+    verb = "Checked (dry run, nothing written)" if dry_run else "Ingested"
+    click.echo(f"{verb} {raw_dir} as of {as_of_date} in {report.seconds['total']:.1f} s "
                f"({report.batches_written} batches written, {report.batches_skipped} already "
                "done).")
     click.echo(f"{'source':<30}{'read':>8}{'loaded':>8}{'merged':>8}{'quarant.':>9}"

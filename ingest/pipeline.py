@@ -110,7 +110,7 @@ class Checkpoint:
 def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
                mappings_dir: Path | None = None, restart: bool = False,
                progress: Callable | None = None,
-               stop_after_batches: int | None = None) -> IngestReport:
+               stop_after_batches: int | None = None, dry_run: bool = False) -> IngestReport:
     """Ingest every mapped source in ``raw_dir`` into ``graph``; write reports to ``out_dir``.
 
     Args:
@@ -118,6 +118,8 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
         restart: ignore the checkpoint and write every batch again.
         progress: ``progress(total=..., desc=...)`` returning a tqdm-like bar, or None.
         stop_after_batches: stop after writing this many batches (tests simulate a crash).
+        dry_run: do everything but write the graph (check a delivery of exports first);
+            the report's counts are what a real run would write.
 
     Raises:
         IngestError: a missing file or column, or a broken mapping — named in the message.
@@ -177,10 +179,13 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
     pd.DataFrame(people.resolution, columns=["source", "file", "sheet", "row", "resident_id"]) \
         .to_csv(resolution_file, index=False)
 
-    checkpoint = Checkpoint(out_dir / "checkpoint.json",
-                            _fingerprint(raw_dir, mappings, as_of), restart=restart)
     step_seconds: dict[str, float] = {}
-    written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches, step_seconds)
+    written = skipped = 0
+    if not dry_run:
+        checkpoint = Checkpoint(out_dir / "checkpoint.json",
+                                _fingerprint(raw_dir, mappings, as_of), restart=restart)
+        written, skipped = _write(graph, plan, checkpoint, bar, stop_after_batches,
+                                  step_seconds)
     if skipped and not _graph_has_plan(graph, plan):
         # The checkpoint says done but the graph disagrees (a wiped or different
         # database): write everything again; MERGE keeps it exact.

@@ -215,3 +215,11 @@ def test_tags_are_queryable(ingested):
         "MATCH (:Tag {tag_id: 'retired_woman_50_74'})<-[:HAS_TAG]-(r:Resident) "
         "RETURN DISTINCT r.sex AS sex").rows
     assert ages == [{"sex": "F"}]
+
+
+def test_dry_run_checks_everything_and_writes_nothing(ingested, district, tmp_path):
+    _, report, _ = ingested
+    dry = run_ingest(None, district, tmp_path, as_of=AS_OF, dry_run=True)
+    assert dry.nodes == report.nodes and dry.relationships == report.relationships
+    assert dry.batches_written == 0
+    assert (tmp_path / "quarantine.csv").exists() and not (tmp_path / "checkpoint.json").exists()
