@@ -179,6 +179,7 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
     pd.DataFrame(people.resolution, columns=["source", "file", "sheet", "row", "resident_id"]) \
         .to_csv(resolution_file, index=False)
 
+    seconds["plan_reports"] = _lap(started) - sum(seconds.values())
     step_seconds: dict[str, float] = {}
     written = skipped = 0
     if not dry_run:
