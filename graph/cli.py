@@ -116,17 +116,22 @@ def db_init(app):
     click.echo(f"Schema applied ({count} statements, {app.graph.engine}).")
 
 
-def _attach_subcommands():
-    from ingest.cli import demo_data, ingest
-    from queries.cli import query, queries
-    from webapp.cli import demo, serve
+# (module, command) pairs attached to ``minqing``; each module keeps its own commands.
+SUBCOMMANDS = (
+    ("queries.cli", "query"),
+    ("queries.cli", "queries"),
+    ("ingest.cli", "ingest"),
+    ("ingest.cli", "demo_data"),
+    ("webapp.cli", "serve"),
+    ("webapp.cli", "demo"),
+)
 
-    main.add_command(query)
-    main.add_command(queries)
-    main.add_command(ingest)
-    main.add_command(demo_data)
-    main.add_command(serve)
-    main.add_command(demo)
+
+def _attach_subcommands():
+    import importlib
+
+    for module, name in SUBCOMMANDS:
+        main.add_command(getattr(importlib.import_module(module), name))
 
 
 _attach_subcommands()

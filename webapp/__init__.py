@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Mapping
 
 from flask import Flask
 
 from graph.settings import load_settings
 
+# One module per page family, each exporting ``bp``.
+BLUEPRINT_MODULES = (
+    "webapp.home",
+)
+
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create the Flask app; ``overrides`` change settings (tests pass a data_dir)."""
-    from webapp import errors, home
+    from flask_wtf.csrf import CSRFProtect
+
+    from webapp import errors
     from webapp.graph_handle import GraphHandle
+    from webapp.secret import secret_key
 
     settings = load_settings(overrides)
     app = Flask(__name__)
     app.config["MINQING_SETTINGS"] = settings
+    app.config["SECRET_KEY"] = secret_key(settings)
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.extensions["minqing_graph"] = GraphHandle(settings)
     errors.register(app)
-    app.register_blueprint(home.bp)
+    CSRFProtect(app)
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module).bp)
     return app
