@@ -62,6 +62,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),
     Setting("web_host", "127.0.0.1", "Interface the web app listens on."),
     Setting("web_port", 8000, "Port the web app listens on."),
+    Setting("outreach_webhook_url", "http://127.0.0.1:8025",
+            "SMS/call gateway the webhook outreach channel POSTs messages to (the fake "
+            "gateway from `minqing campaign gateway` in the demo)."),
+    Setting("outreach_webhook_timeout_ms", 5000,
+            "How long to wait for the outreach gateway to answer one message, in ms; a "
+            "timeout counts as a failed try and is retried with the same idempotency key."),
+    Setting("outreach_gateway_port", 8025,
+            "Loopback port `minqing campaign gateway` serves the fake SMS/call gateway on."),
+    Setting("outreach_timezone", "Asia/Shanghai",
+            "Time zone of the district: quiet hours, daily caps and message times use it."),
+    Setting("outreach_quiet_start", "21:00",
+            "Local time from which no outreach message is sent (HH:MM)."),
+    Setting("outreach_quiet_end", "08:00",
+            "Local time from which outreach messages may be sent again (HH:MM); equal to "
+            "outreach_quiet_start means no quiet hours."),
+    Setting("outreach_daily_cap_per_campaign", 2000,
+            "Most residents one campaign contacts for the first time per day."),
+    Setting("outreach_daily_cap_per_channel", 5000,
+            "Most residents all campaigns on one channel contact for the first time per day."),
+    Setting("outreach_max_attempts", 5,
+            "Tries per outreach message before it stays failed for good."),
+    Setting("outreach_retry_base_s", 60,
+            "Wait after a message's first failed try, in s; doubled after each further one."),
+    Setting("outreach_retry_max_s", 3600,
+            "Longest wait between two tries of an outreach message, in s."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
