@@ -124,6 +124,8 @@ SUBCOMMANDS = (
     ("ingest.cli", "demo_data"),
     ("webapp.cli", "serve"),
     ("webapp.cli", "demo"),
+    ("queries.emergency_cli", "emergency"),
+    ("queries.outreach.cli", "campaign"),
 )
 
 

@@ -224,8 +224,9 @@ def create_campaign(conn: sqlite3.Connection, name: str, template: str,
             if cursor.rowcount:
                 added += 1
                 unreachable += status == "failed"
-        audit.record(conn, actor, "campaign.create", f"campaign:{campaign_id}", name=name,
-                     program_id=program_id, messages_added=added, unreachable=unreachable)
+    # After the commit: audit.record runs executescript, which commits any open transaction.
+    audit.record(conn, actor, "campaign.create", f"campaign:{campaign_id}", name=name,
+                 program_id=program_id, messages_added=added, unreachable=unreachable)
     return CreateResult(campaign_id, existing is None, added, len(recipients) - added,
                         unreachable)
 
@@ -348,20 +349,17 @@ def opt_out(conn: sqlite3.Connection, resident_id: str, reason: str = "asked not
     init_store(conn)
     if not resident_id:
         raise CampaignError("Give the resident_id to opt out.")
-    with transaction(conn):
-        cursor = conn.execute("INSERT OR IGNORE INTO outreach_optout (resident_id, reason, at, "
-                              "actor) VALUES (?,?,?,?)", (resident_id, reason, now_text(), actor))
-        audit.record(conn, actor, "outreach.optout", f"resident:{resident_id}", reason=reason)
+    cursor = conn.execute("INSERT OR IGNORE INTO outreach_optout (resident_id, reason, at, "
+                          "actor) VALUES (?,?,?,?)", (resident_id, reason, now_text(), actor))
+    audit.record(conn, actor, "outreach.optout", f"resident:{resident_id}", reason=reason)
     return bool(cursor.rowcount)
 
 
 def opt_in(conn: sqlite3.Connection, resident_id: str, actor: str = "cli") -> bool:
     """Take ``resident_id`` off the do-not-contact list; return False if not on it."""
     init_store(conn)
-    with transaction(conn):
-        cursor = conn.execute("DELETE FROM outreach_optout WHERE resident_id = ?",
-                              (resident_id,))
-        audit.record(conn, actor, "outreach.optin", f"resident:{resident_id}")
+    cursor = conn.execute("DELETE FROM outreach_optout WHERE resident_id = ?", (resident_id,))
+    audit.record(conn, actor, "outreach.optin", f"resident:{resident_id}")
     return bool(cursor.rowcount)
 
 

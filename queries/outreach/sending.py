@@ -177,11 +177,9 @@ def send_campaign(conn: sqlite3.Connection, campaign_id: int, settings, *,
         _set(conn, message, "sent", fixed_now or local_now(settings), channel.name,
              gateway_id=gateway_id)
         report.sent += 1
-    with transaction(conn):
-        audit.record(conn, actor, "campaign.send", f"campaign:{campaign_id}",
-                     channel=channel.name, attempted=report.attempted, sent=report.sent,
-                     failed=report.failed, suppressed=report.suppressed,
-                     stopped=report.stopped)
+    audit.record(conn, actor, "campaign.send", f"campaign:{campaign_id}",
+                 channel=channel.name, attempted=report.attempted, sent=report.sent,
+                 failed=report.failed, suppressed=report.suppressed, stopped=report.stopped)
     return report
 
 
