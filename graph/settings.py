@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),
     Setting("web_host", "127.0.0.1", "Interface the web app listens on."),
     Setting("web_port", 8000, "Port the web app listens on."),
+    Setting("emergency_volunteer_skills", "first_aid,elderly_companion,counselling,sign_language",
+            "Volunteer skills the emergency rescue list looks for, comma-separated codes "
+            "or Chinese names (急救, 助老陪伴, 心理疏导, 手语)."),
     Setting("outreach_webhook_url", "http://127.0.0.1:8025",
             "SMS/call gateway the webhook outreach channel POSTs messages to (the fake "
             "gateway from `minqing campaign gateway` in the demo)."),
