@@ -61,6 +61,9 @@ NODE_LABELS: tuple[NodeLabel, ...] = (
               searchable=True),
     NodeLabel("Tag", "tag_id", "A characteristic tag computed from the data lake.",
               indexed=("category",)),
+    NodeLabel("SilentGroup", "group_id",
+              "Residents of one area eligible for a program who have not taken it up; "
+              "stored by `minqing programs refresh`.", indexed=("program_id",)),
     NodeLabel("Event", "event_id",
               "A dated event in a resident's life: a registration, application, assessment.",
               indexed=("kind", "date")),
@@ -82,6 +85,8 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType("SERVES", "ServicePoint", "ResidentialArea", "Areas within the point's radius."),
     RelType("BOOKED", "Resident", "Program", "The resident booked the program."),
     RelType("HAD_EVENT", "Resident", "Event", "The event concerns this resident."),
+    RelType("SILENT_FOR", "Resident", "SilentGroup",
+            "The resident is eligible for the group's program and has not taken it up."),
 )
 
 _LABELS = {label.name: label for label in NODE_LABELS}
