@@ -13,6 +13,7 @@ from graph.settings import load_settings
 BLUEPRINT_MODULES = (
     "webapp.home",
     "webapp.emergency",
+    "webapp.campaigns",
 )
 
 
