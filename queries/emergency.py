@@ -303,9 +303,23 @@ def named_buildings(graph, refs: Sequence[str]) -> list[AffectedBuilding]:
             keys[ref] = address_key(ref)
         except Exception:  # noqa: BLE001 - not an address in any spelling: an id, or unknown
             keys[ref] = None
+    wanted_keys = {key for key in keys.values() if key}
+    ids_by_key = {}
+    if wanted_keys:
+        # Buildings without address_key (the fixture) are matched on the key of their address.
+        for row in _run(graph, "emergency_buildings_without_key", {}):
+            try:
+                ids_by_key.setdefault(address_key(row["address"]), []).append(row["building_id"])
+            except Exception:  # noqa: BLE001 - an address ingest cannot parse matches nothing
+                continue
+    extra_ids = [bid for key in wanted_keys for bid in ids_by_key.get(key, [])]
     rows = _run(graph, "emergency_buildings", {
-        "building_ids": refs, "addresses": refs,
-        "address_keys": [key for key in keys.values() if key]})
+        "building_ids": refs + extra_ids, "addresses": refs,
+        "address_keys": sorted(wanted_keys)})
+    for row in rows:
+        if row["address_key"] is None and row["address"]:
+            row["address_key"] = next((key for key, bids in ids_by_key.items()
+                                       if row["building_id"] in bids), None)
     found, missing = [], []
     for ref in refs:
         match = [row for row in rows if ref in (row["building_id"], row["address"])
@@ -332,8 +346,7 @@ def area_buildings(graph, area: str) -> tuple[str, list[AffectedBuilding]]:
         raise QueryError("area is empty; give an area id or name")
     rows = _run(graph, "emergency_area_buildings", {"area": area})
     if not rows:
-        names = [row["name"] for row in graph.read(
-            "MATCH (a:ResidentialArea) RETURN a.name AS name ORDER BY name").rows]
+        names = area_names(graph)
         raise NotFound(f"area: no residential area is called {area!r}; known: "
                        f"{', '.join(str(n) for n in names)}")
     return rows[0]["area"], [_building(row) for row in rows if row["building_id"]]
@@ -353,6 +366,11 @@ def buildings_near(graph, point: tuple[float, float], radius_m: float) -> list[A
         raise NotFound(f"near: no building lies within radius_m={radius_m:g} of "
                        f"({lat}, {lon}); check the point or widen the radius")
     return [_building(row) for row in rows]
+
+
+def area_names(graph) -> list[str]:
+    """Return every residential area's name, sorted."""
+    return [row["name"] for row in _run(graph, "emergency_area_names", {})]
 
 
 def centroid(buildings: Sequence[AffectedBuilding]) -> tuple[float, float] | None:

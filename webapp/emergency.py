@@ -13,8 +13,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, request
 
 from graph.errors import QueryError
-from queries.emergency import (EmergencyList, REASONS, SKILL_NAMES, audit_export,
-                               emergency_list, to_csv_bytes)
+from queries.emergency import (EmergencyList, REASONS, SKILL_NAMES, area_names,
+                               audit_export, emergency_list, to_csv_bytes)
 from webapp.graph_handle import get_graph
 from webapp.pages import page
 
@@ -49,11 +49,6 @@ def list_from_args(graph, args, settings) -> EmergencyList | None:
                           or settings.emergency_volunteer_skills, as_of=as_of)
 
 
-def _areas(graph) -> list[str]:
-    return [row["name"] for row in graph.read(
-        "MATCH (a:ResidentialArea) RETURN a.name AS name ORDER BY name").rows]
-
-
 @page(bp, "/emergency", "emergency.html")
 def emergency():
     """Show the rescue list for the scope in the query string, phones masked."""
@@ -64,7 +59,7 @@ def emergency():
         "form": {key: request.args.get(key, "") for key in
                  ("area", "near", "radius_m", "skills", "as_of")}
         | {"building": "\n".join(request.args.getlist("building"))},
-        "areas": _areas(graph),
+        "areas": area_names(graph),
         "default_skills": settings.emergency_volunteer_skills,
         "reasons": REASONS,
         "skill_names": SKILL_NAMES,
