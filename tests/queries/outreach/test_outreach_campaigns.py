@@ -97,3 +97,34 @@ def test_take_up_splits_bookings_before_and_after_contact(store, recipients, out
 def test_recipient_query_is_valid_cypher():
     result = lint_queries({"outreach test recipients": RECIPIENTS_CYPHER})
     assert result["outreach test recipients"].errors == []
+
+
+def test_campaign_from_program_freezes_the_silent_group(store, small_graph):
+    programs = pytest.importorskip("queries.programs")
+    import datetime as dt
+
+    from queries.outreach.campaigns import campaign_from_program
+
+    as_of = dt.date(2025, 7, 1)
+    catalogue = programs.load_programs()
+    program = next(p for p in catalogue.values()
+                   if programs.silent_group(small_graph, p, as_of).members)
+    members = programs.silent_group(small_graph, program, as_of).members
+    template = "{{ name }}，{{ program_name }}：{{ area_name }}居委会 {{ official_names | join('、') }}"
+    result = campaign_from_program(store, small_graph, program.program_id, "from-program",
+                                   template, as_of=as_of)
+    rows = messages(store, result.campaign_id)
+    assert sorted(r["resident_id"] for r in rows) == sorted(m["resident_id"] for m in members)
+    assert program.name in rows[0]["body"]
+    again = campaign_from_program(store, small_graph, program.program_id, "from-program",
+                                  template, as_of=as_of)
+    assert again.messages_added == 0
+
+
+def test_campaign_from_unknown_program_is_named(store, small_graph):
+    pytest.importorskip("queries.programs")
+    from graph.errors import NotFound
+    from queries.outreach.campaigns import campaign_from_program
+
+    with pytest.raises(NotFound, match="No program 'nope'"):
+        campaign_from_program(store, small_graph, "nope", "x", "{{ name }}")
