@@ -141,7 +141,8 @@ def buildings_table(world: World) -> pd.DataFrame:
 
 
 def meters_table(world: World, meters: pd.DataFrame) -> pd.DataFrame:
-    """Return meter → person links and each meter's episode with its time span."""
+    """Return meter → person links, each meter's episode with its time span, whether an
+    absence was announced in advance (1/0) and the senior's usage level (normal/low)."""
     p = world.persons
     person = meters["person"].to_numpy()
     start = START + np.maximum(meters["event_start"].to_numpy(), 0).astype("timedelta64[h]")
@@ -154,6 +155,7 @@ def meters_table(world: World, meters: pd.DataFrame) -> pd.DataFrame:
             "event": meters["event"],
             "event_start": np.where(none, "", format_dates(start, "iso_dt")),
             "event_end": np.where(none, "", format_dates(end, "iso_dt")),
+            "announced": meters["announced"].astype(int), "usage": meters["usage"],
         }
     )
 

@@ -1,4 +1,10 @@
-"""Hourly smart water-meter readings of lone seniors, with no-show, offline and leak episodes.
+"""Hourly smart water-meter readings of lone seniors, with incident, absence, offline and leak episodes.
+
+Each meter shows at most one episode. ``incident`` is the case an alert must catch (the
+senior stopped using water at home: a fall, a stroke); ``away`` is a benign absence (staying
+with a daughter, a trip) that looks the same in the readings, and is announced to the
+neighbourhood committee beforehand in ANNOUNCED_SHARE of cases. Some seniors are low users
+all the time (LOW_USE_SHARE), the case a per-person baseline is for.
 
 Readings are generated and written in chunks of meters, so memory stays flat at any
 district size.
@@ -19,9 +25,13 @@ START = np.datetime64("2025-04-01T00:00:00", "s")
 HOURS = DAYS * 24
 CHUNK_METERS = 1000
 
-NO_SHOW_SHARE = 0.04  # zero use for 2–10 days: hospital stay, trip, or an emergency at home
+INCIDENT_SHARE = 0.02  # a true incident at home: zero use from the onset for 36–240 h
+AWAY_SHARE = 0.04  # a benign absence: zero use for 2–14 days, leaving and coming back by day
+ANNOUNCED_SHARE = 0.6  # absences the senior or family told the committee about in advance
 OFFLINE_SHARE = 0.03  # meter sends nothing for 6–72 h: rows are absent, not zero
 LEAK_SHARE = 0.01  # a dripping tap: constant flow day and night for 3–20 days
+TYPICAL_DAILY_L = 110.0  # median daily use of a senior living alone
+LOW_USE_SHARE = 0.15  # seniors who always use little water (about 30 L a day instead of 110)
 
 # Relative water use by hour of day for someone living alone (wash, cook, laundry).
 PROFILE = np.array([0.1, 0.05, 0.05, 0.05, 0.1, 0.6, 1.6, 2.2, 1.8, 1.2, 1.0, 1.3,
@@ -38,22 +48,34 @@ def plan_meters(rng: np.random.Generator, persons: pd.DataFrame, households: pd.
     """Decide which seniors have meters and which episode (if any) each meter shows.
 
     Returns one row per meter: meter_id, person, household_no, event, event_start, event_end
-    (hours since START; end exclusive).
+    (hours since START; end exclusive), announced (absences told in advance) and usage
+    (``normal`` or ``low``).
     """
     person = np.flatnonzero(persons["has_meter"].to_numpy())
     n = len(person)
     u = rng.random(n)
-    event = np.select([u < NO_SHOW_SHARE, u < NO_SHOW_SHARE + OFFLINE_SHARE,
-                       u < NO_SHOW_SHARE + OFFLINE_SHARE + LEAK_SHARE], ["no_show", "offline", "leak"], "none")
-    if n and not (event == "no_show").any():
-        event[int(rng.integers(0, n))] = "no_show"  # tiny districts still get the alert case
+    cuts = np.cumsum([INCIDENT_SHARE, AWAY_SHARE, OFFLINE_SHARE, LEAK_SHARE])
+    event = np.select([u < c for c in cuts], ["incident", "away", "offline", "leak"], "none")
+    # Tiny districts still get one incident and one absence, the cases alerts are about.
+    for kind, other in (("incident", "away"), ("away", "incident")):
+        if n >= 2 and not (event == kind).any():
+            candidates = np.flatnonzero(event != other)
+            event[int(candidates[rng.integers(0, len(candidates))])] = kind
     length = np.select(
-        [event == "no_show", event == "offline", event == "leak"],
-        [rng.integers(48, 241, n), rng.integers(6, 73, n), rng.integers(72, 481, n)], 0,
+        [event == "incident", event == "away", event == "offline", event == "leak"],
+        [rng.integers(36, 241, n), rng.integers(48, 337, n), rng.integers(6, 73, n),
+         rng.integers(72, 481, n)], 0,
     )
-    # A third of no-shows are still ongoing at the end of the series: the case to alert on.
-    ongoing = (event == "no_show") & (rng.random(n) < 0.33)
+    # A third of incidents are still ongoing at the end of the series (nobody found them yet).
+    ongoing = (event == "incident") & (rng.random(n) < 0.33)
     start = np.where(ongoing, HOURS - length, (rng.random(n) * (HOURS - length)).astype(np.int64))
+    # People leave and come back by day: an absence starts at 08–11 h and lasts whole days
+    # plus a few hours, so its zero run is not shaped like an incident's.
+    away = event == "away"
+    leave = (start // 24) * 24 + rng.integers(8, 12, n)
+    start = np.where(away, np.minimum(leave, HOURS - length), start)
+    announced = away & (rng.random(n) < ANNOUNCED_SHARE)
+    usage = np.where(rng.random(n) < LOW_USE_SHARE, "low", "normal")
     hh_no = households["hukou_no"].to_numpy()[persons["household"].to_numpy()[person]]
     ids = rng.permutation(n) * 11 + 10_000_019
     return pd.DataFrame(
@@ -61,6 +83,7 @@ def plan_meters(rng: np.random.Generator, persons: pd.DataFrame, households: pd.
             "meter_id": [f"WM{i:08d}" for i in ids.tolist()], "person": person, "household_no": hh_no,
             "event": event, "event_start": np.where(event == "none", -1, start),
             "event_end": np.where(event == "none", -1, start + length),
+            "announced": announced, "usage": usage,
         }
     )
 
@@ -76,16 +99,19 @@ def write_readings(rng: np.random.Generator, meters: pd.DataFrame, path: Path) -
             m = len(chunk)
             if m == 0:
                 break
-            daily = rng.lognormal(np.log(110), 0.35, m)
+            low = chunk["usage"].to_numpy() == "low"
+            daily = np.where(low, rng.lognormal(np.log(30), 0.3, m), rng.lognormal(np.log(TYPICAL_DAILY_L), 0.35, m))
             mean = daily[:, None] * PROFILE[hours % 24][None, :]
-            used = rng.random((m, HOURS)) < np.minimum(1.0, mean / 6.0 + 0.05)
-            litres = np.where(used, rng.gamma(2.0, 1.0, (m, HOURS)) * mean / np.minimum(1.0, mean / 6.0 + 0.05) / 2.0, 0.0)
+            # Everyone draws water about as often (toilet, kettle, washing); low users draw less each time.
+            often = np.minimum(1.0, TYPICAL_DAILY_L * PROFILE[hours % 24] / 6.0 + 0.05)[None, :]
+            used = rng.random((m, HOURS)) < often
+            litres = np.where(used, rng.gamma(2.0, 1.0, (m, HOURS)) * mean / often / 2.0, 0.0)
             keep = np.ones((m, HOURS), dtype=bool)
             ev = chunk["event"].to_numpy()
             s = chunk["event_start"].to_numpy()[:, None]
             e = chunk["event_end"].to_numpy()[:, None]
             inside = (hours[None, :] >= s) & (hours[None, :] < e)
-            litres = np.where(inside & (ev == "no_show")[:, None], 0.0, litres)
+            litres = np.where(inside & np.isin(ev, ("incident", "away"))[:, None], 0.0, litres)
             keep &= ~(inside & (ev == "offline")[:, None])
             leak = rng.uniform(2, 6, m)[:, None]
             litres = np.where(inside & (ev == "leak")[:, None], litres + leak, litres)
