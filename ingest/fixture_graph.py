@@ -14,6 +14,7 @@
     Organization G01 (party-building unit) ─OWNS→ Venue V01 (40 seats, A01)
     Resident R04 ─IS_VOLUNTEER→ Volunteer L01 (first aid)
     Program P01 free dual-disease screening for women 50–74; R05 BOOKED it.
+    Screenings: R02 elderly check-up 2025-03-01, R03 2023-05-10. R10 applied for meals.
     Tags: lone_elderly (R01), disabled (R10), retired_woman_50_74 (R05, R11).
 """
 
@@ -57,10 +58,16 @@ _PEOPLE = [
     ("R11", "Ma Lan", "F", "1968-10-10", "H06", "B03", "B03", 2),
     ("R12", "Hu Bin", "M", "1996-03-15", "H06", "B02", "B03", 7),
 ]
+_FACTS = {
+    "R02": {"last_screening_elderly_checkup": "2025-03-01"},
+    "R03": {"last_screening_elderly_checkup": "2023-05-10"},
+    "R10": {"applications": ["meal_service"]},
+    "R12": {"registered_building_id": "B03"},
+}
 RESIDENTS = [
     {"resident_id": rid, "name": name, "sex": sex, "birth_date": born, "floor": floor,
-     "phone": f"1390000{index:04d}"}
-    for index, (rid, name, sex, born, _h, _l, _r, floor) in enumerate(_PEOPLE, start=1)
+     "phone": f"1390000{index:04d}", "building_id": lives, **_FACTS.get(rid, {})}
+    for index, (rid, name, sex, born, _h, lives, _r, floor) in enumerate(_PEOPLE, start=1)
 ]
 TAGS = [
     {"tag_id": "lone_elderly", "description": "Aged 60+ and living alone."},
