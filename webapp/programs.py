@@ -1,0 +1,67 @@
+"""Programs and their silent groups: the list, one program by area, one area's members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+
+from graph.errors import NotFound
+from webapp.graph_handle import get_graph
+from webapp.masking import mask_phone
+from webapp.pages import page
+
+bp = Blueprint("programs", __name__)
+
+PAGE_SIZE = 100
+
+
+def _program(program_id: str):
+    from queries.programs import load_programs
+
+    program = load_programs().get(program_id)
+    if program is None:
+        raise NotFound(f"No program {program_id!r}")
+    return program
+
+
+@page(bp, "/programs", "programs.html")
+def program_list():
+    """List the programs with the size of their stored silent groups."""
+    from queries.programs import load_programs, silent_group_summary
+
+    graph = get_graph()
+    rows = []
+    for program in load_programs().values():
+        summary = silent_group_summary(graph, program)
+        rows.append({**program.to_json(), "silent_size": summary["size"],
+                     "refreshed_at": summary["refreshed_at"]})
+    return {"programs": rows}
+
+
+@page(bp, "/programs/<program_id>", "program.html")
+def program_detail(program_id):
+    """Show one program's rule and its silent group by residential area and official."""
+    from queries.programs import silent_group_summary
+
+    return silent_group_summary(get_graph(), _program(program_id))
+
+
+@page(bp, "/programs/<program_id>/areas/<area_id>", "program_area.html")
+def program_area(program_id, area_id):
+    """List one page of the silent group's members in one area, with reasons (phones masked)."""
+    from queries.programs import silent_group_members, silent_group_summary
+
+    program = _program(program_id)
+    try:
+        skip = max(0, int(request.args.get("skip", 0)))
+    except ValueError:
+        abort(400, "skip must be a whole number")
+    graph = get_graph()
+    area = None if area_id == "-" else area_id
+    members = silent_group_members(graph, program, area, skip=skip, limit=PAGE_SIZE)
+    summary = silent_group_summary(graph, program)
+    group = next((g for g in summary["groups"] if g["area_id"] == area), None)
+    for member in members:
+        member["phone"] = mask_phone(member["phone"])
+    return {"program": program.to_json(), "area_id": area_id, "group": group,
+            "members": members, "skip": skip, "page_size": PAGE_SIZE,
+            "next_skip": skip + PAGE_SIZE if len(members) == PAGE_SIZE else None}
