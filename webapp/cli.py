@@ -51,6 +51,9 @@ def demo(app, host, port, residents, fixture, no_serve):
 
         written = load_fixture_graph(graph)
         click.echo(f"Fixture graph ready on {graph.engine} ({sum(written.values())} nodes).")
+        from ingest.synthetic.params import SNAPSHOT
+
+        refresh_demo_silent_groups(graph, SNAPSHOT)
     else:
         build_demo_district(app.settings, graph, residents)
     if no_serve:
@@ -83,3 +86,17 @@ def build_demo_district(settings, graph, residents: int) -> None:
     click.echo(f"Demo district ready on {graph.engine}: {sum(report.nodes.values()):,} nodes, "
                f"{sum(report.relationships.values()):,} relationships "
                f"({report.seconds['total']:.0f} s; quarantine: {report.quarantine_file}).")
+    refresh_demo_silent_groups(graph, SNAPSHOT)
+
+
+def refresh_demo_silent_groups(graph, as_of) -> None:
+    """Store every program's silent group, so the programs pages open with numbers."""
+    from tqdm import tqdm
+
+    from queries.programs import load_programs, refresh_silent_groups
+
+    programs = list(load_programs().values())
+    total = 0
+    for program in tqdm(programs, desc="silent groups", unit="program", leave=False):
+        total += refresh_silent_groups(graph, [program], as_of)[program.program_id]
+    click.echo(f"Silent groups stored for {len(programs)} programs ({total:,} memberships).")
