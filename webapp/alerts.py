@@ -1,0 +1,79 @@
+"""Water alerts for officials: the list with evidence plots, one alert, and acknowledgement."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+
+from graph.errors import MinqingError
+from queries import alerts as lib
+from queries.store import connect
+from webapp.masking import mask_phone
+from webapp.pages import page
+
+bp = Blueprint("alerts", __name__)
+
+
+def _conn():
+    return connect(current_app.config["MINQING_SETTINGS"])
+
+
+def _for_screen(alert: dict) -> dict:
+    """Mask the senior's phone; the evidence series stays in the JSON for charts."""
+    return {**alert, "resident_phone": mask_phone(alert.get("resident_phone"))}
+
+
+@page(bp, "/alerts", "alerts.html")
+def alert_list():
+    """List water alerts, newest first; ``?official=`` and ``?status=`` filter."""
+    official = request.args.get("official") or None
+    status = request.args.get("status") or None
+    if status is not None and status not in ("open", *lib.OUTCOMES):
+        raise MinqingError(f"Unknown status {status!r}; use open or one of "
+                           f"{', '.join(lib.OUTCOMES)}.")
+    conn = _conn()
+    try:
+        alerts = [_for_screen(a) for a in lib.list_alerts(conn, official, status)]
+        rate = lib.false_alarm_rate(conn)
+    finally:
+        conn.close()
+    return {"alerts": alerts, "official": official, "status": status,
+            "false_alarms": rate, "outcomes": lib.OUTCOMES}
+
+
+@page(bp, "/alerts/<int:alert_id>", "alert.html")
+def alert_detail(alert_id: int):
+    """Show one alert: the senior, the rule and its numbers, the plot, the outcomes so far."""
+    conn = _conn()
+    try:
+        alert = _for_screen(lib.get_alert(conn, alert_id))
+    finally:
+        conn.close()
+    return {"alert": alert, "outcomes": lib.OUTCOMES}
+
+
+@bp.route("/alerts/<int:alert_id>/plot.svg")
+def alert_plot(alert_id: int):
+    """The evidence plot: the last days' hourly readings, the rule's window shaded."""
+    conn = _conn()
+    try:
+        alert = lib.get_alert(conn, alert_id)
+    finally:
+        conn.close()
+    return Response(lib.evidence_svg(alert), mimetype="image/svg+xml")
+
+
+@bp.route("/alerts/<int:alert_id>/ack", methods=["POST"])
+def alert_ack(alert_id: int):
+    """Record an outcome from the form, then show the alert again."""
+    conn = _conn()
+    try:
+        lib.acknowledge(conn, alert_id, request.form.get("outcome", ""),
+                        request.form.get("by", ""), until=request.form.get("until") or None,
+                        note=request.form.get("note", ""))
+    except MinqingError as e:
+        if "No water alert" in str(e):
+            raise
+        flash(str(e), "error")
+    finally:
+        conn.close()
+    return redirect(url_for("alerts.alert_detail", alert_id=alert_id))
