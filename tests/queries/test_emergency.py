@@ -60,9 +60,8 @@ def test_lift_building_has_nobody_and_residents_count_where_they_live(small_grap
     elist = emergency_list(small_graph, buildings=["B03"], as_of=AS_OF)
     assert [(r.resident_id, r.reasons) for r in elist.residents] == [
         ("R10", ["disabled", "aged_80_plus"])]  # 3rd floor: not an upper floor
-    # R11's household lists R12 with the building he actually lives in.
-    assert emergency_list(small_graph, buildings=["B03"], as_of=AS_OF).buildings[0].area \
-        == "Fenxi Estate"
+    assert elist.buildings[0].area == "Fenxi Estate"
+    assert elist.residents[0].household == []  # R10 is alone in household H05
 
 
 def test_as_of_moves_the_age_threshold(small_graph):
@@ -136,8 +135,9 @@ def test_csv_has_a_bom_full_phones_and_one_row_per_resident(small_graph):
     assert [row[-1] for row in rows[1:]] == ["R01", "R02", "R03"]
     assert rows[1][CSV_COLUMNS.index("电话")] == "13900000001"
     assert rows[1][CSV_COLUMNS.index("原因")] == "独居、80岁以上、高楼层无电梯"
-    assert "Liu Fang(None)" not in rows[2][CSV_COLUMNS.index("同户成员")]
-    assert "13900000003" in rows[2][CSV_COLUMNS.index("同户成员")]
+    # R02's household: R03 and R04, full phones; the fixture records no relation.
+    assert rows[2][CSV_COLUMNS.index("同户成员")] == \
+        "Liu Fang(?) 13900000003；Zhang Qiang(?) 13900000004"
 
 
 def test_export_is_audited(small_graph, settings, tmp_path):
