@@ -85,12 +85,17 @@ def silent_group_query(program: Program, as_of: dt.date, *, known_tags=None,
                             where=f"program {program.program_id}")
     params = dict(compiled.params)
     booked = booked_predicate(program, params)
+    varying = [tag for tag in compiled.tags if tag not in common_tags(program)]
     if ids_only:
         columns = "r.resident_id AS resident_id, a.area_id AS area_id"
-    else:
-        params["reason_tags"] = compiled.tags
+    elif varying:
+        # Only tags that differ between members are read back; reading every member's
+        # HAS_TAG list costs more than the rest of the row.
+        params["reason_tags"] = varying
         columns = (_MEMBER_COLUMNS + ",\n       [(r)-[:HAS_TAG]->(t:Tag) WHERE t.tag_id IN "
                    "$reason_tags | t.tag_id] AS tags")
+    else:
+        columns = _MEMBER_COLUMNS + ", [] AS tags"
     query = (f"{compiled.anchor}\n"
              f"WHERE {compiled.where}\n"
              f"  AND NOT {booked}\n"
@@ -220,6 +225,9 @@ def silent_group(graph, program: Program, as_of: dt.date) -> SilentGroup:
     """Evaluate ``program``'s silent group live; members grouped by area, with reasons."""
     query, params = silent_group_query(program, as_of)
     rows = graph.read(query, params, max_rows=10_000_000).rows
+    shared = common_tags(program)
+    for row in rows:
+        row["tags"] = shared + list(row["tags"] or [])
     return SilentGroup(program, as_of, group_members(rows, program, officials_by_area(graph)))
 
 
