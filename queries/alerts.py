@@ -201,9 +201,10 @@ def check(conn: sqlite3.Connection, graph, readings: wa.Readings, at=None,
             if not senior.get("officials"):
                 unrouted.append(alert.meter_id)
             raised.append(alert_id)
-        audit.record(conn, actor, "water_alerts.check", at_text, raised=raised,
-                     updated=updated, suppressed=len(suppressed),
-                     rejected_rows=len(readings.rejected))
+    # After the commit: audit.record runs executescript, which would commit our transaction.
+    audit.record(conn, actor, "water_alerts.check", at_text, raised=raised,
+                 updated=updated, suppressed=len(suppressed),
+                 rejected_rows=len(readings.rejected))
     return CheckSummary(at_text, len(readings.meter_ids), raised, updated, suppressed, unrouted,
                         readings.rejected)
 
@@ -251,6 +252,10 @@ def get_alert(conn: sqlite3.Connection, alert_id: int) -> dict:
         NotFound: no alert has this id.
     """
     ensure_schema(conn, SCHEMA)
+    return _get(conn, alert_id)
+
+
+def _get(conn: sqlite3.Connection, alert_id: int) -> dict:
     row = conn.execute("SELECT * FROM water_alerts WHERE id = ?", (alert_id,)).fetchone()
     if row is None:
         raise NotFound(f"No water alert {alert_id}; `minqing alerts list` shows the ids.")
@@ -286,7 +291,7 @@ def acknowledge(conn: sqlite3.Connection, alert_id: int, outcome: str, by: str,
     if outcome == "away" and until_text is None:
         raise MinqingError("Outcome 'away' needs the date the senior is back (--until DATE).")
     with transaction(conn):
-        alert = get_alert(conn, alert_id)
+        alert = _get(conn, alert_id)
         conn.execute("INSERT INTO water_alert_acks (alert_id, outcome, until, note, acked_by, "
                      "acked_at) VALUES (?,?,?,?,?,?)",
                      (alert_id, outcome, until_text, note or "", by.strip(), now_text()))
@@ -297,8 +302,8 @@ def acknowledge(conn: sqlite3.Connection, alert_id: int, outcome: str, by: str,
                                    f"{alert['household_no']} is not in the graph); record the "
                                    f"absence with `minqing alerts absence RESIDENT_ID`.")
             _insert_absence(conn, alert["resident_id"], until_text, note, by, alert_id)
-        audit.record(conn, by.strip(), "water_alerts.ack", f"alert:{alert_id}",
-                     outcome=outcome, until=until_text, resident_id=alert["resident_id"])
+    audit.record(conn, by.strip(), "water_alerts.ack", f"alert:{alert_id}",
+                 outcome=outcome, until=until_text, resident_id=alert["resident_id"])
     return get_alert(conn, alert_id)
 
 
@@ -317,8 +322,8 @@ def record_absence(conn: sqlite3.Connection, resident_id: str, until, by: str,
     until_text = _date_text(until, "until")
     with transaction(conn):
         absence_id = _insert_absence(conn, resident_id.strip(), until_text, note, by, None)
-        audit.record(conn, by.strip(), "water_alerts.absence", f"resident:{resident_id}",
-                     until=until_text)
+    audit.record(conn, by.strip(), "water_alerts.absence", f"resident:{resident_id}",
+                 until=until_text)
     return absence_id
 
 
