@@ -20,6 +20,12 @@ RECIPIENTS_CYPHER = (
 
 
 @pytest.fixture
+def recipients_cypher() -> str:
+    """The query behind ``recipients`` (the lint test checks it)."""
+    return RECIPIENTS_CYPHER
+
+
+@pytest.fixture
 def recipients(small_graph) -> list[dict]:
     """The fixture graph's twelve residents as silent-group members."""
     return small_graph.read(RECIPIENTS_CYPHER).rows

@@ -1,7 +1,6 @@
 """Campaign creation: frozen messages, no resident twice, template errors, opt-out, take-up."""
 
 import pytest
-from conftest import RECIPIENTS_CYPHER
 
 from graph.cypher_lint import lint_queries
 from queries.outreach.campaigns import (CampaignError, TemplateError, create_campaign,
@@ -94,8 +93,8 @@ def test_take_up_splits_bookings_before_and_after_contact(store, recipients, out
     assert status_counts(store, result.campaign_id)["booked"] == 2
 
 
-def test_recipient_query_is_valid_cypher():
-    result = lint_queries({"outreach test recipients": RECIPIENTS_CYPHER})
+def test_recipient_query_is_valid_cypher(recipients_cypher):
+    result = lint_queries({"outreach test recipients": recipients_cypher})
     assert result["outreach test recipients"].errors == []
 
 
