@@ -56,8 +56,19 @@ def connect(settings_or_path) -> sqlite3.Connection:
 
 
 def ensure_schema(conn: sqlite3.Connection, schema: str) -> None:
-    """Create the tables and indexes in ``schema`` if they do not exist yet."""
-    conn.executescript(schema)
+    """Create the tables and indexes in ``schema`` if they do not exist yet.
+
+    Statements run one by one with ``execute``: ``executescript`` would first COMMIT any open
+    transaction, so an audit row written inside a send's transaction would split it.
+    """
+    statement = ""
+    for line in schema.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"Incomplete SQL statement in a store schema: {statement.strip()!r}")
 
 
 @contextlib.contextmanager

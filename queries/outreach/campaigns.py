@@ -224,9 +224,9 @@ def create_campaign(conn: sqlite3.Connection, name: str, template: str,
             if cursor.rowcount:
                 added += 1
                 unreachable += status == "failed"
-    # After the commit: audit.record runs executescript, which commits any open transaction.
-    audit.record(conn, actor, "campaign.create", f"campaign:{campaign_id}", name=name,
-                 program_id=program_id, messages_added=added, unreachable=unreachable)
+        # In the same transaction: the messages and their audit row land together or not at all.
+        audit.record(conn, actor, "campaign.create", f"campaign:{campaign_id}", name=name,
+                     program_id=program_id, messages_added=added, unreachable=unreachable)
     return CreateResult(campaign_id, existing is None, added, len(recipients) - added,
                         unreachable)
 
