@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 
+from werkzeug.exceptions import BadRequest
+
 from graph.errors import MinqingError
 from queries import alerts as lib
 from queries.store import connect
@@ -28,8 +30,8 @@ def alert_list():
     official = request.args.get("official") or None
     status = request.args.get("status") or None
     if status is not None and status not in ("open", *lib.OUTCOMES):
-        raise MinqingError(f"Unknown status {status!r}; use open or one of "
-                           f"{', '.join(lib.OUTCOMES)}.")
+        raise BadRequest(f"Unknown status {status!r}; use open or one of "
+                         f"{', '.join(lib.OUTCOMES)}.")
     conn = _conn()
     try:
         alerts = [_for_screen(a) for a in lib.list_alerts(conn, official, status)]

@@ -209,19 +209,39 @@ def test_age_structure_and_tags(district):
     assert persons["child_0_6"].sum() > 0 and persons["retired_woman_50_74"].sum() > 0
 
 
-def test_no_show_seniors_in_meter_readings(district):
+def test_incidents_and_absences_in_meter_readings(district):
     out, _ = district
     meters = pd.read_csv(out / "ground_truth" / "water_meters.csv", keep_default_na=False)
     persons = pd.read_csv(out / "ground_truth" / "persons.csv", keep_default_na=False).set_index("person_id")
     readings = pd.read_parquet(out / "water_meter_readings.parquet")
-    no_show = meters[meters["event"] == "no_show"]
-    assert len(no_show) >= 1
+    assert set(meters["event"]) <= {"none", "incident", "away", "offline", "leak"}
+    assert (meters["event"] == "incident").sum() >= 1 and (meters["event"] == "away").sum() >= 1
     assert (persons.loc[meters["person_id"], "lone_elderly"] == 1).all()
-    for m in no_show.itertuples():
+    assert set(meters["usage"]) <= {"normal", "low"}
+    # Only absences can be announced to the committee beforehand.
+    assert (meters.loc[meters["event"] != "away", "announced"] == 0).all()
+    for m in meters[meters["event"].isin(["incident", "away"])].itertuples():
         r = readings[readings["meter_id"] == m.meter_id]
         inside = r[(r["ts"] >= pd.Timestamp(m.event_start)) & (r["ts"] < pd.Timestamp(m.event_end))]
-        assert len(inside) >= 48 and (inside["litres"] == 0).all()
+        assert len(inside) >= 36 and (inside["litres"] == 0).all()
         assert (r["litres"] > 0).sum() > 200  # the meter is otherwise in use
+        if m.event == "away":  # people leave by day, between 08 and 11 h
+            assert 8 <= pd.Timestamp(m.event_start).hour <= 11
+
+
+def test_meter_readings_are_deterministic_per_seed(tmp_path):
+    from ingest.synthetic import meters as gen
+
+    def plan_and_write(seed, name):
+        world = build_world(seed, 400, DefectRates())
+        plan = gen.plan_meters(np.random.default_rng(seed), world.persons, world.households)
+        gen.write_readings(np.random.default_rng(seed + 1), plan, tmp_path / name)
+        return plan, pd.read_parquet(tmp_path / name)
+
+    plan_a, readings_a = plan_and_write(5, "a.parquet")
+    plan_b, readings_b = plan_and_write(5, "b.parquet")
+    pd.testing.assert_frame_equal(plan_a, plan_b)
+    pd.testing.assert_frame_equal(readings_a, readings_b)
 
 
 def test_elevator_propensity_is_informative():
