@@ -124,6 +124,7 @@ SUBCOMMANDS = (
     ("ingest.cli", "demo_data"),
     ("webapp.cli", "serve"),
     ("webapp.cli", "demo"),
+    ("queries.alerts_cli", "alerts"),
     ("queries.programs.cli", "programs"),
     ("queries.emergency_cli", "emergency"),
     ("queries.outreach.cli", "campaign"),
