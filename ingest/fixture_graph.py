@@ -23,8 +23,10 @@ from __future__ import annotations
 from ingest.load import load_nodes, load_relationships
 
 AREAS = [
-    {"area_id": "A01", "name": "Linfen Garden", "committee": "Linfen Garden Neighbourhood Committee"},
-    {"area_id": "A02", "name": "Fenxi Estate", "committee": "Fenxi Neighbourhood Committee"},
+    {"area_id": "A01", "name": "Linfen Garden", "committee": "Linfen Garden Neighbourhood Committee",
+     "office_phone": "021-56780001"},
+    {"area_id": "A02", "name": "Fenxi Estate", "committee": "Fenxi Neighbourhood Committee",
+     "office_phone": "021-56780002"},
 ]
 OFFICIALS = [
     {"official_id": "O1", "name": "Wang Li", "phone": "13800000001"},

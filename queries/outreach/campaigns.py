@@ -235,11 +235,8 @@ def campaign_from_program(conn: sqlite3.Connection, graph, program_id: str, name
                           template: str, *, kind: str = "sms", channel: str = "outbox",
                           as_of: dt.date | None = None, actor: str = "cli") -> CreateResult:
     """Create a campaign whose recipients are ``program_id``'s silent group on ``as_of``."""
-    try:
-        from queries.programs import load_programs, silent_group
-    except ImportError as e:
-        raise CampaignError("Silent groups are not available (queries.programs is missing); "
-                            "create the campaign from a recipient list instead.") from e
+    from queries.programs import load_programs, silent_group
+
     programs = load_programs()
     if program_id not in programs:
         raise NotFound(f"No program {program_id!r}; known: {', '.join(sorted(programs))}.")

@@ -30,7 +30,8 @@ def campaign():
 @campaign.command("create")
 @click.option("--program", "program_id", required=True, help="Program id, e.g. P01.")
 @click.option("--name", required=True, help="Campaign name (unique; re-running adds no one twice).")
-@click.option("--template", "template_text", help="Message text / call script (Jinja2).")
+@click.option("--template", "template_text",
+              help="Message text / call script (Jinja2); default: the program's own.")
 @click.option("--template-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the template from this file.")
 @click.option("--kind", type=click.Choice(["sms", "call"]), default="sms", show_default=True)
@@ -42,15 +43,30 @@ def create(app, program_id, name, template_text, template_file, kind, channel, a
     """Create a campaign for a program's silent group."""
     from queries.outreach.campaigns import campaign_from_program
 
-    if bool(template_text) == bool(template_file):
-        raise click.UsageError("Give exactly one of --template and --template-file.")
-    template = template_text or template_file.read_text(encoding="utf-8")
+    if template_text and template_file:
+        raise click.UsageError("Give at most one of --template and --template-file.")
+    if template_file:
+        template = template_file.read_text(encoding="utf-8")
+    else:
+        template = template_text or _program_template(program_id, kind)
     result = campaign_from_program(_store(app), app.graph, program_id, name, template,
                                    kind=kind, channel=channel,
                                    as_of=as_of.date() if as_of else None)
     verb = "Created" if result.created else "Updated"
     click.echo(f"{verb} campaign {result.campaign_id}: {result.messages_added} messages added "
                f"({result.unreachable} unreachable), {result.messages_existing} already there.")
+
+
+def _program_template(program_id: str, kind: str) -> str:
+    """The program's own SMS text or call script from the catalogue."""
+    from queries.programs import load_programs
+
+    program = load_programs().get(program_id)
+    template = program and (program.sms_template if kind == "sms" else program.call_script)
+    if not template:
+        raise click.UsageError(f"Program {program_id!r} has no {kind} template in the "
+                               f"catalogue; give --template or --template-file.")
+    return template
 
 
 @campaign.command("send")

@@ -214,9 +214,14 @@ def group_members(rows: list[dict[str, Any]], program: Program,
     for area_id in sorted(by_area, key=lambda a: (a is None, a or "")):
         area = areas.get(area_id or "", {})
         officials = area.get("officials", [])
+        # The social worker makes the calls where there is one; otherwise the first listed.
+        caller = next((o for o in officials if o["role"] == "social_worker"),
+                      officials[0] if officials else None)
         members = [_member(row, program) | {
             "official_ids": [o["official_id"] for o in officials],
-            "official_names": [o["name"] for o in officials]} for row in by_area[area_id]]
+            "official_names": [o["name"] for o in officials],
+            "official": caller["name"] if caller else "",
+            "office_phone": area.get("office_phone") or ""} for row in by_area[area_id]]
         groups.append({"area_id": area_id, "area_name": area.get("area_name") or NO_AREA,
                        "office_phone": area.get("office_phone"), "officials": officials,
                        "size": len(members), "members": members})

@@ -149,3 +149,17 @@ def test_stored_groups_match_the_live_answer_and_page(empty_graph):
 def test_unknown_stored_group_is_not_found(small_graph):
     with pytest.raises(NotFound, match="minqing programs refresh"):
         silent_group_members(small_graph, PROGRAMS["meals"], "A01")
+
+
+def test_shipped_templates_render_for_a_real_member(small_graph):
+    from queries.outreach.campaigns import CAMPAIGN_FIELDS, render, validate_template
+    from queries.programs import load_programs
+
+    shipped = load_programs()
+    (member,) = silent_group(small_graph, shipped["anti_fraud_talk_2025"], AS_OF).members
+    assert member["official"] == "Wang Li" and "office_phone" in member
+    fields = {**member, "program_name": "x", "campaign_name": "y", "program_id": "z"}
+    for program in shipped.values():
+        for template in (program.sms_template, program.call_script):
+            validate_template(template, set(member) | set(CAMPAIGN_FIELDS))
+            assert member["name"] in render(template, fields)
