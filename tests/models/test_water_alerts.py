@@ -144,3 +144,23 @@ def test_read_readings_keeps_the_lookback_window(tmp_path):
     (None, "2025-06-10T00:00", False)])
 def test_is_suppressed_until_the_day_inclusive(until, at, expected):
     assert wa.is_suppressed(until, at) is expected
+
+
+def test_generated_district_incidents_are_caught_within_a_day(tmp_path):
+    """The synthetic district's own truth: every incident alerted within 24 h of onset."""
+    from ingest.synthetic import generate_district
+
+    generate_district(tmp_path, seed=3, residents=6_000)
+    truth = pd.read_csv(tmp_path / "ground_truth" / "water_meters.csv", keep_default_na=False)
+    readings = wa.read_readings(tmp_path / "water_meter_readings.parquet")
+    episodes = wa.replay(readings).query("family == 'inactivity'")
+    incidents = truth[truth["event"] == "incident"]
+    assert len(incidents) >= 1
+    for m in incidents.itertuples():
+        onset = readings.hour_of(m.event_start)
+        mine = episodes[(episodes["meter_id"] == m.meter_id) & (episodes["end"] > onset)]
+        assert len(mine) and 0 < mine["start"].min() - onset <= 24, m.meter_id
+    normal = truth[truth["event"] == "none"]["meter_id"]
+    senior_days = len(normal) * readings.hours / 24
+    quiet_alarms = episodes[episodes["meter_id"].isin(normal)]
+    assert 1000 * len(quiet_alarms) / senior_days <= 1.0
