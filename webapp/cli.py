@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 
 from graph.cli import pass_app
@@ -58,8 +61,44 @@ def demo(app, host, port, residents, fixture, no_serve):
         build_demo_district(app.settings, graph, residents)
     if no_serve:
         return
-    click.echo("Login: none needed yet; the overview page shows counts only, no personal data.")
-    click.get_current_context().invoke(serve, host=host, port=port)
+    gateway = start_demo_gateway(app.settings)
+    # SIGTERM (from a supervisor or `kill`) must unwind like Ctrl-C, so the gateway stops too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo("Login: none needed yet (it comes with access control); the app listens on "
+               "127.0.0.1 only.")
+    try:
+        click.get_current_context().invoke(serve, host=host, port=port)
+    finally:
+        if gateway is not None:
+            gateway.terminate()
+            gateway.wait(timeout=10)
+
+
+def start_demo_gateway(settings):
+    """Start the fake SMS/call gateway for the webhook channel; None if its port is taken.
+
+    A taken port usually means a gateway from an earlier demo still runs, which serves as
+    well; the message says which setting to change otherwise.
+    """
+    import socket
+
+    from queries.outreach.gateway import start_gateway
+
+    port = settings.outreach_gateway_port
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            click.echo(f"Port {port} already answers; using it as the SMS/call gateway "
+                       f"(setting outreach_gateway_port).")
+            return None
+    data = settings.data_path / "outreach" / "gateway.sqlite3"
+    data.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        process = start_gateway(port, data)
+    except RuntimeError as e:
+        raise click.ClickException(f"The fake SMS/call gateway did not start: {e}") from e
+    click.echo(f"Fake SMS/call gateway on http://127.0.0.1:{port}/ for campaigns sent with "
+               f"--channel webhook (received messages: {data}).")
+    return process
 
 
 def build_demo_district(settings, graph, residents: int) -> None:
