@@ -90,6 +90,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Wait after a message's first failed try, in s; doubled after each further one."),
     Setting("outreach_retry_max_s", 3600,
             "Longest wait between two tries of an outreach message, in s."),
+    Setting("intake_token", "",
+            "Bearer token subsystems send to POST /api/events; give it in the environment "
+            "(MINQING_INTAKE_TOKEN). Empty: a token generated into <data_dir>/intake_token "
+            "(0600)."),
+    Setting("notices_lookback_days", 7,
+            "`minqing notices process` without --since looks at events dated this many days "
+            "back from today."),
+    Setting("intake_max_events", 1000,
+            "Most events one POST to /api/events may carry."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
