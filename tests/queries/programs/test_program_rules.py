@@ -7,8 +7,8 @@ import pytest
 from graph.cypher_lint import lint_queries
 from queries.programs.catalogue import known_tag_ids, load_programs, parse_programs
 from queries.programs.rules import RuleError, birth_bounds, compile_rule
-from queries.programs.silent import (booking_dates_query, members_query, silent_group_query,
-                                     SUMMARY_QUERY)
+from queries.programs.silent import (ADDRESSES_QUERY, AREAS_QUERY, SUMMARY_QUERY,
+                                     booking_dates_query, members_query, silent_group_query)
 
 REFERENCE = dt.date(2025, 6, 30)
 TAGS = known_tag_ids()
@@ -97,9 +97,10 @@ def test_duplicate_program_ids_are_refused():
 
 
 def test_every_program_query_passes_neo4j_front_end():
-    queries = {"summary": SUMMARY_QUERY, "members": members_query([]),
-               "members with tags": members_query(["disabled"])}
+    queries = {"summary": SUMMARY_QUERY, "areas": AREAS_QUERY, "addresses": ADDRESSES_QUERY}
     for program in load_programs().values():
+        queries[f"{program.program_id} members"] = members_query(program, [])
+        queries[f"{program.program_id} members+tags"] = members_query(program, ["disabled"])
         for ids_only in (False, True):
             queries[f"{program.program_id} ids_only={ids_only}"] = silent_group_query(
                 program, REFERENCE, ids_only=ids_only)[0]
