@@ -4,6 +4,8 @@
 - ``small_graph``: one database holding the fixture graph (see ingest/fixture_graph.py),
   shared by every test that only reads.
 - ``empty_graph``: a fresh, schema-initialised database for each test that writes.
+- ``district``: a small generated district (raw exports, ground truth) ingested once per
+  session through the real pipeline into its own database; read it, don't change it.
 
 With ``MINQING_TEST_NEO4J_URI`` set (and MINQING_TEST_NEO4J_PASSWORD), the same tests run
 against that Neo4j instead; writers then share its one database, cleared before each test.
@@ -11,9 +13,12 @@ against that Neo4j instead; writers then share its one database, cleared before 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import socket
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -102,6 +107,32 @@ def empty_graph(settings, server) -> Graph:
     _neo4j_state["dirty"] = True
     graph = _open_database(settings, server, f"scratch{next(_database_numbers)}")
     yield graph
+    graph.close()
+
+
+@dataclass
+class District:
+    """A generated district and the database it was ingested into."""
+
+    graph: Graph
+    raw: Path  # the raw exports; raw / "ground_truth" holds the answer key
+    as_of: dt.date
+
+
+@pytest.fixture(scope="session")
+def district(settings, server, tmp_path_factory) -> District:
+    """A 1,500-resident district (seed 20211) through generator and ingest, once per session."""
+    if server is None:
+        pytest.skip("the district needs a database of its own; Neo4j Community has one")
+    from ingest.pipeline import run_ingest
+    from ingest.synthetic import generate_district
+    from ingest.synthetic.params import SNAPSHOT
+
+    raw = tmp_path_factory.mktemp("district_raw")
+    generate_district(raw, seed=20211, residents=1500)
+    graph = _open_database(settings, server, "district")
+    run_ingest(graph, raw, tmp_path_factory.mktemp("district_ingest"), as_of=SNAPSHOT)
+    yield District(graph, raw, SNAPSHOT)
     graph.close()
 
 
