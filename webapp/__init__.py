@@ -16,6 +16,8 @@ BLUEPRINT_MODULES = (
     "webapp.programs",
     "webapp.emergency",
     "webapp.campaigns",
+    "webapp.inbox",
+    "webapp.intake",
 )
 
 
