@@ -128,6 +128,7 @@ SUBCOMMANDS = (
     ("queries.programs.cli", "programs"),
     ("queries.emergency_cli", "emergency"),
     ("queries.outreach.cli", "campaign"),
+    ("queries.notices.cli", "notices"),
 )
 
 
