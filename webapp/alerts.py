@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from werkzeug.exceptions import BadRequest
 
 from graph.errors import MinqingError
 from queries import alerts as lib
 from queries.store import connect
+from webapp.workflow import store_target
+from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
 
@@ -16,7 +18,7 @@ bp = Blueprint("alerts", __name__)
 
 
 def _conn():
-    return connect(current_app.config["MINQING_SETTINGS"])
+    return connect(store_target())
 
 
 def _for_screen(alert: dict) -> dict:
@@ -79,3 +81,17 @@ def alert_ack(alert_id: int):
     finally:
         conn.close()
     return redirect(url_for("alerts.alert_detail", alert_id=alert_id))
+
+
+# -- the official's inbox ---------------------------------------------------------------------
+
+def _inbox_alerts(conn, official_id: str, status: str | None) -> list[dict]:
+    """Alerts routed to ``official_id``: open ones are "new", closed ones "acknowledged"."""
+    alerts = lib.list_alerts(conn, official=official_id,
+                             status="open" if status == "new" else None)
+    if status == "acknowledged":
+        alerts = [a for a in alerts if a["status"] != "open"]
+    return [_for_screen(a) for a in alerts]
+
+
+register_section(Section("alerts", "用水预警 Water alerts", "inbox_alerts.html", _inbox_alerts))

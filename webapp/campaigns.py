@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from graph.errors import GraphUnavailable, QueryError
 from queries.outreach import campaigns as outreach
 from queries.store import connect
+from webapp.workflow import store_target
+from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
 
@@ -19,7 +21,7 @@ MESSAGES_SHOWN = 500
 
 @contextlib.contextmanager
 def _store():
-    conn = connect(current_app.config["MINQING_SETTINGS"])
+    conn = connect(store_target())
     try:
         outreach.init_store(conn)
         yield conn
@@ -93,3 +95,44 @@ def optout(campaign_id: int):
         outreach.opt_out(conn, resident_id, reason=request.form.get("reason") or
                          "asked not to be contacted", actor="web")
     return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign_id))
+
+
+# -- the official's inbox ---------------------------------------------------------------------
+
+AREAS_OF_OFFICIAL = ("MATCH (:Official {official_id: $official_id})-[:RESPONSIBLE_FOR]->"
+                     "(a:ResidentialArea) RETURN a.area_id AS area_id")
+
+
+def _inbox_campaigns(conn, official_id: str, status: str | None) -> list[dict]:
+    """Campaigns with messages to the official's areas: counts by status, and the replies
+    that wait for a call back ("new") or have been followed up by a booking."""
+    from webapp.graph_handle import get_graph
+
+    areas = [row["area_id"] for row in get_graph().read(
+        AREAS_OF_OFFICIAL, {"official_id": official_id}).rows]
+    if not areas:
+        return []
+    outreach.init_store(conn)
+    marks = ",".join("?" * len(areas))
+    items = []
+    for campaign in conn.execute(
+            f"SELECT DISTINCT c.* FROM outreach_campaign c JOIN outreach_message m USING "
+            f"(campaign_id) WHERE m.area_id IN ({marks}) ORDER BY c.campaign_id DESC", areas):
+        counts = dict(conn.execute(
+            f"SELECT status, count(*) FROM outreach_message WHERE campaign_id = ? AND "
+            f"area_id IN ({marks}) GROUP BY status", (campaign["campaign_id"], *areas)).fetchall())
+        wanted = {"new": ("replied",), "acknowledged": ("booked",)}.get(status,
+                                                                        ("replied", "booked"))
+        replies = [dict(r) | {"phone": mask_phone(r["phone"])} for r in conn.execute(
+            f"SELECT message_id, resident_id, name, phone, area_name, status, reply_text, "
+            f"replied_at FROM outreach_message WHERE campaign_id = ? AND area_id IN ({marks}) "
+            f"AND status IN ({','.join('?' * len(wanted))}) ORDER BY replied_at",
+            (campaign["campaign_id"], *areas, *wanted))]
+        items.append({"campaign_id": campaign["campaign_id"], "name": campaign["name"],
+                      "program_name": campaign["program_name"], "channel": campaign["channel"],
+                      "counts": counts, "messages": sum(counts.values()), "replies": replies})
+    return items
+
+
+register_section(Section("campaigns", "外呼与短信 Campaigns", "inbox_campaigns.html",
+                         _inbox_campaigns))

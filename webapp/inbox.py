@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from graph import schema
 from graph.errors import NotFound
 from queries.notices.inbox import (acknowledge, counts_by_official, get_notice, inbox,
                                    init_store)
 from queries.store import connect
+from webapp.workflow import store_target
 from webapp.graph_handle import get_graph
 from webapp.masking import mask_phone
 from webapp.pages import page
@@ -46,8 +47,7 @@ def builder_queries() -> dict[str, str]:
 def open_store():
     """Open the app's workflow store (``WORKFLOW_STORE`` in the app config, for tests, or
     the one in data_dir) with the notice tables in place."""
-    target = current_app.config.get("WORKFLOW_STORE") or current_app.config["MINQING_SETTINGS"]
-    return init_store(connect(target))
+    return init_store(connect(store_target()))
 
 
 @dataclass(frozen=True)

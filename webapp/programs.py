@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request
 
 from graph.errors import NotFound
 from webapp.graph_handle import get_graph
+from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
 
@@ -65,3 +66,32 @@ def program_area(program_id, area_id):
     return {"program": program.to_json(), "area_id": area_id, "group": group,
             "members": members, "skip": skip, "page_size": PAGE_SIZE,
             "next_skip": skip + PAGE_SIZE if len(members) == PAGE_SIZE else None}
+
+
+# -- the official's inbox ---------------------------------------------------------------------
+
+GROUPS_OF_OFFICIAL = """MATCH (:Official {official_id: $official_id})-[:RESPONSIBLE_FOR]->(a:ResidentialArea)
+MATCH (g:SilentGroup)
+WHERE g.area_id = a.area_id
+RETURN g.program_id AS program_id, a.area_id AS area_id, a.name AS area_name, g.size AS size,
+       g.refreshed_at AS refreshed_at"""
+
+
+def _inbox_silent_groups(conn, official_id: str, status: str | None) -> list[dict]:
+    """The stored silent groups in the official's areas: people to reach, program by program.
+
+    They are work to do, not messages to acknowledge, so they show under "all" and "new".
+    """
+    from queries.programs import load_programs
+
+    if status == "acknowledged":
+        return []
+    programs = load_programs()
+    rows = get_graph().read(GROUPS_OF_OFFICIAL, {"official_id": official_id}).rows
+    return [row | {"program_name": programs[row["program_id"]].name}
+            for row in sorted(rows, key=lambda r: (r["area_id"], r["program_id"]))
+            if row["program_id"] in programs and row["size"]]
+
+
+register_section(Section("silent_groups", "待联系人群 Silent groups", "inbox_silent_groups.html",
+                         _inbox_silent_groups))

@@ -25,7 +25,7 @@ from typing import Any
 
 from graph.errors import NotFound
 from queries.programs.catalogue import Program, booking_text, known_tag_ids
-from queries.programs.rules import SCREENING_KINDS, compile_rule, screening_property
+from queries.programs.rules import compile_rule, screening_property
 
 NO_AREA = "(no address in the district)"
 
