@@ -373,4 +373,5 @@ def silent_group_members(graph, program: Program, area_id: str | None, *, skip: 
     addresses = {row["building_id"]: row["address"] for row in graph.read(
         "MATCH (b:Building) WHERE b.building_id IN $ids "
         "RETURN b.building_id AS building_id, b.address AS address", {"ids": buildings}).rows}
-    return [_member(row, program, officials_by_area(graph), addresses) for row in rows]
+    areas = officials_by_area(graph)
+    return [_member(row, program, areas, addresses) for row in rows]
