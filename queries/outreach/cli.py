@@ -70,27 +70,42 @@ def _program_template(program_id: str, kind: str) -> str:
 
 
 @campaign.command("send")
-@click.argument("campaign_id", type=int)
-@click.option("--limit", type=int, help="Most messages to try in this run.")
+@click.argument("campaign_id", type=int, required=False)
+@click.option("--all", "send_all", is_flag=True,
+              help="Every campaign with messages still to send (for cron).")
+@click.option("--limit", type=int, help="Most messages to try per campaign in this run.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
-def send(app, campaign_id, limit, as_json):
+def send(app, campaign_id, send_all, limit, as_json):
     """Send a campaign's due messages (safe to re-run after a crash)."""
+    from queries.outreach.campaigns import list_campaigns
     from queries.outreach.sending import send_campaign, sync_statuses
 
+    if (campaign_id is None) == (not send_all):
+        raise click.UsageError("Give a CAMPAIGN_ID or --all.")
     conn = _store(app)
-    report = send_campaign(conn, campaign_id, app.settings, limit=limit)
-    synced = sync_statuses(conn, campaign_id, app.settings)
-    if as_json:
-        click.echo(json.dumps({**report.as_dict(), "synced": synced}, ensure_ascii=False))
-        return
-    click.echo(f"Campaign {campaign_id}: {report.sent} sent, {report.failed} failed, "
-               f"{report.suppressed} suppressed (do-not-contact), {report.recovered} recovered "
-               f"from an interrupted run.")
-    for error in report.errors[:10]:
-        click.echo(f"  {error}")
-    if report.stopped:
-        click.echo(f"Stopped: {report.stopped}.")
+    if send_all:
+        pending = ("queued", "sending", "failed")
+        chosen = [c["campaign_id"] for c in list_campaigns(conn)
+                  if any(c["counts"].get(s) for s in pending)]
+    else:
+        chosen = [campaign_id]
+    for one in sorted(chosen):
+        report = send_campaign(conn, one, app.settings, limit=limit)
+        synced = sync_statuses(conn, one, app.settings)
+        if as_json:
+            click.echo(json.dumps({"campaign_id": one, **report.as_dict(), "synced": synced},
+                                  ensure_ascii=False))
+            continue
+        click.echo(f"Campaign {one}: {report.sent} sent, {report.failed} failed, "
+                   f"{report.suppressed} suppressed (do-not-contact), {report.recovered} "
+                   f"recovered from an interrupted run.")
+        for error in report.errors[:10]:
+            click.echo(f"  {error}")
+        if report.stopped:
+            click.echo(f"Stopped: {report.stopped}.")
+    if send_all and not chosen and not as_json:
+        click.echo("No campaign has messages to send.")
 
 
 @campaign.command("status")

@@ -52,3 +52,14 @@ def test_unknown_campaign_is_one_clean_line(env):
     result = CliRunner().invoke(main, ["campaign", "status", "42"], env=env)
     assert result.exit_code == 1
     assert result.output.strip() == "Error: No campaign 42; `minqing campaign list` shows them."
+
+
+def test_send_all_sends_every_pending_campaign_once(env, campaign_id, tmp_path, recipients):
+    conn = connect(tmp_path / "workflow.sqlite3")
+    second = create_campaign(conn, "cli-2", "{{ name }}好", recipients[3:5]).campaign_id
+    conn.close()
+    output = run(env, "send", "--all").output
+    assert f"Campaign {campaign_id}: 3 sent" in output and f"Campaign {second}: 2 sent" in output
+    assert run(env, "send", "--all").output.strip() == "No campaign has messages to send."
+    result = CliRunner().invoke(main, ["campaign", "send"], env=env)
+    assert result.exit_code == 2 and "Give a CAMPAIGN_ID or --all" in result.output
