@@ -136,5 +136,23 @@ def district(settings, server, tmp_path_factory) -> District:
     graph.close()
 
 
+@pytest.fixture(scope="module")
+def demo_graph():
+    """The 83 k demo district in the default data dir (`make demo`), read-only.
+
+    Skipped unless it is loaded and its server runs: CI has no demo, a developer does, and
+    these tests check the real-size district there.
+    """
+    demo_settings = load_settings(environ={})
+    if not demo_settings.is_embedded or arcadedb_server.find_running(demo_settings) is None:
+        pytest.skip("the demo district is not running (make demo)")
+    graph = connect(demo_settings)
+    if graph.read("MATCH (r:Resident) RETURN count(r) AS n").single_value() < 50_000:
+        graph.close()
+        pytest.skip("the default database does not hold the 83 k demo district (make demo)")
+    yield graph
+    graph.close()
+
+
 needs_two_databases = pytest.mark.skipif(
     bool(NEO4J_URI), reason="compares two databases; Neo4j Community has only one")

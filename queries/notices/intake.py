@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-import os
 import re
 import secrets
 import sqlite3
@@ -27,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import schema
-from graph.errors import ConfigError, MinqingError
+from graph.errors import MinqingError
+from graph.secret_files import generated_secret
 from ingest.load import load_nodes, load_relationships
 from queries.notices.inbox import ProcessReport, init_store, process_events
 from queries.notices.rules import event_kinds
@@ -89,19 +89,9 @@ def intake_token(settings) -> str:
     (created with mode 0600 on first use)."""
     if settings.intake_token:
         return settings.intake_token
-    path = settings.data_path / TOKEN_FILE
-    try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
-    except FileExistsError:  # another process created it between our check and open
-        return path.read_text().strip()
-    except OSError as e:
-        raise ConfigError(f"Cannot read or create the intake token {path}: {e}; set "
-                          f"intake_token (MINQING_INTAKE_TOKEN) or make data_dir writable.") from e
+    return generated_secret(settings.data_path / TOKEN_FILE, lambda: secrets.token_urlsafe(32),
+                            "the intake token", "set intake_token (MINQING_INTAKE_TOKEN) or "
+                            "make data_dir writable")
 
 
 def token_matches(settings, authorization: str | None) -> bool:

@@ -5,28 +5,11 @@ Skipped when the demo district is not loaded in the default embedded ArcadeDB.
 
 from __future__ import annotations
 
-import pytest
 
-from graph import arcadedb_server
-from graph.backend import connect
-from graph.settings import load_settings
 from queries.notices.inbox import process_events
 from queries.store import connect as connect_store
 
 SINCE = "2025-06-01"   # the demo's exports run to 2025-06-30
-
-
-@pytest.fixture(scope="module")
-def demo_graph():
-    settings = load_settings()
-    if not settings.is_embedded or arcadedb_server.find_running(settings) is None:
-        pytest.skip("the demo district is not running (make demo)")
-    graph = connect(settings)
-    if graph.read("MATCH (e:Event) RETURN count(e) AS n").single_value() < 1000:
-        graph.close()
-        pytest.skip("the demo district is not loaded (make demo)")
-    yield graph
-    graph.close()
 
 
 def test_demo_events_notify_only_their_area_officials(demo_graph, tmp_path):
