@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.errors import NotFound
+from graph.errors import NotFound, QueryError
 from queries.programs.catalogue import Program, booking_text, known_tag_ids
 from queries.programs.rules import compile_rule, screening_property
 
@@ -102,7 +102,7 @@ def silent_group_query(program: Program, as_of: dt.date, *, known_tags=None,
     booked = booked_predicate(program, params)
     varying = [tag for tag in compiled.tags if tag not in common_tags(program)]
     if ids_only:
-        columns = "r.resident_id AS resident_id, a.area_id AS area_id"
+        columns = "r.resident_id AS resident_id, b.building_id AS building_id, a.area_id AS area_id"
     elif varying:
         # Only tags that differ between members are read back; reading every member's
         # HAS_TAG list costs more than the rest of the row.
@@ -271,22 +271,28 @@ WHERE g.program_id = $program_id
 RETURN g.area_id AS area_id, g.size AS size, g.as_of AS as_of, g.refreshed_at AS refreshed_at
 ORDER BY area_id"""
 
-# Page first, then fetch the page's addresses: the walk then runs for `limit` residents,
-# not for the whole group. Ordering loads the group's records (~25 ms for 900 members)
-# but gives officials a stable page order, building by building.
-_MEMBERS_PAGE = """MATCH (g:SilentGroup {group_id: $group_id})<-[:SILENT_FOR]-(r:Resident)
-WITH r ORDER BY r.building_id, r.resident_id SKIP $skip LIMIT $limit
+# A page is a range of the positions the refresh gave the members (building by building),
+# so ArcadeDB reads the group's relationships but loads only the page's residents: 15 ms for
+# a page of a 3,400-member group, against 30 ms for ORDER BY … SKIP over the residents.
+_MEMBERS_PAGE = """MATCH (g:SilentGroup {group_id: $group_id})<-[s:SILENT_FOR]-(r:Resident)
+WHERE s.position >= $skip AND s.position < $skip + $limit
 OPTIONAL MATCH (r)-[:LIVES_IN]->(b:Building)-[:IN_AREA]->(a:ResidentialArea)
-RETURN """
+RETURN s.position AS position, """
+
+ADD_MEMBERS = """UNWIND $rows AS row
+MATCH (g:SilentGroup {group_id: row.group_id})
+MATCH (r:Resident {resident_id: row.resident_id})
+CREATE (r)-[:SILENT_FOR {position: row.position}]->(g)
+RETURN count(*) AS created"""
 
 
 def members_query(program: Program, varying_tags: list[str]) -> str:
     """The page query; it reads tags only when the rule has tags some members lack."""
     page = _MEMBERS_PAGE + member_columns(program)
     if not varying_tags:
-        return page + ", [] AS tags\nORDER BY building_id, resident_id"
+        return page + ", [] AS tags\nORDER BY position"
     return (page + ",\n       [(r)-[:HAS_TAG]->(t:Tag) WHERE t.tag_id IN $reason_tags "
-            "| t.tag_id] AS tags\nORDER BY building_id, resident_id")
+            "| t.tag_id] AS tags\nORDER BY position")
 
 
 DROP_GROUPS = "MATCH (g:SilentGroup) WHERE g.program_id = $program_id DETACH DELETE g"
@@ -309,25 +315,34 @@ def refresh_silent_groups(graph, programs: list[Program], as_of: dt.date) -> dic
     The old groups of a program are removed first, in the same run, so a resident who
     booked since the last refresh leaves the group.
     """
-    from ingest.load import load_nodes, load_relationships
+    from ingest.load import batches, load_nodes
 
     refreshed_at = dt.datetime.now().replace(microsecond=0).isoformat()
     sizes = {}
     for program in programs:
         query, params = silent_group_query(program, as_of, ids_only=True)
         rows = graph.read(query, params, max_rows=10_000_000).rows
-        by_area: dict[str | None, list[str]] = defaultdict(list)
-        for row in rows:
-            by_area[row["area_id"]].append(row["resident_id"])
+        by_area: dict[str | None, list[dict]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: (r["building_id"] or "", r["resident_id"])):
+            by_area[row["area_id"]].append(row)
         graph.write(DROP_GROUPS, {"program_id": program.program_id})
         load_nodes(graph, "SilentGroup", [
             {"group_id": group_id(program.program_id, area), "program_id": program.program_id,
              "area_id": area, "size": len(members), "as_of": as_of.isoformat(),
              "refreshed_at": refreshed_at} for area, members in sorted(
                 by_area.items(), key=lambda item: item[0] or "")])
-        load_relationships(graph, "SILENT_FOR", [
-            (resident, group_id(program.program_id, area))
-            for area, members in by_area.items() for resident in members])
+        # The groups were just created, so CREATE is exact and avoids MERGE's existence
+        # check from the group's side (slow on ArcadeDB for a node with thousands of edges).
+        members = [{"group_id": group_id(program.program_id, area),
+                    "resident_id": row["resident_id"], "position": position}
+                   for area, area_rows in by_area.items()
+                   for position, row in enumerate(area_rows)]
+        created = 0
+        for batch in batches(members, graph.settings.write_batch_size):
+            created += graph.write(ADD_MEMBERS, {"rows": list(batch)}).single_value()
+        if created != len(members):
+            raise QueryError(f"Stored {created} of {len(members)} members of "
+                             f"{program.program_id}'s silent group; run the refresh again")
         sizes[program.program_id] = len(rows)
     return sizes
 

@@ -7,7 +7,8 @@ import pytest
 from graph.cypher_lint import lint_queries
 from queries.programs.catalogue import known_tag_ids, load_programs, parse_programs
 from queries.programs.rules import RuleError, birth_bounds, compile_rule
-from queries.programs.silent import (ADDRESSES_QUERY, AREAS_QUERY, SUMMARY_QUERY,
+from queries.programs.silent import (ADD_MEMBERS, ADDRESSES_QUERY, AREAS_QUERY, DROP_GROUPS,
+                                     SUMMARY_QUERY,
                                      booking_dates_query, members_query, silent_group_query)
 
 REFERENCE = dt.date(2025, 6, 30)
@@ -97,7 +98,8 @@ def test_duplicate_program_ids_are_refused():
 
 
 def test_every_program_query_passes_neo4j_front_end():
-    queries = {"summary": SUMMARY_QUERY, "areas": AREAS_QUERY, "addresses": ADDRESSES_QUERY}
+    queries = {"summary": SUMMARY_QUERY, "areas": AREAS_QUERY, "addresses": ADDRESSES_QUERY,
+               "add members": ADD_MEMBERS, "drop groups": DROP_GROUPS}
     for program in load_programs().values():
         queries[f"{program.program_id} members"] = members_query(program, [])
         queries[f"{program.program_id} members+tags"] = members_query(program, ["disabled"])
