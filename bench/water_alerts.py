@@ -31,6 +31,8 @@ from harness import median, report
 
 from models import water_alerts as wa
 
+DEMO_RAW = Path(__file__).resolve().parent.parent / "data" / "demo" / "raw"
+
 
 @contextlib.contextmanager
 def pilot_rules_only():
@@ -103,10 +105,13 @@ def score(readings: wa.Readings, truth: pd.DataFrame, alerts: pd.DataFrame,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--raw", type=Path, required=True, help="a generated district folder")
+    parser.add_argument("--raw", type=Path, default=DEMO_RAW,
+                        help="a generated district folder (default: the demo's, data/demo/raw)")
     parser.add_argument("--within-hours", type=int, default=24)
     parser.add_argument("--runs", type=int, default=3, help="timed single checks")
     args = parser.parse_args()
+    if not (args.raw / "ground_truth" / "water_meters.csv").is_file():
+        parser.error(f"{args.raw} holds no generated district; run `make demo` or give --raw")
     truth = pd.read_csv(args.raw / "ground_truth" / "water_meters.csv", keep_default_na=False)
     readings = wa.read_readings(args.raw / "water_meter_readings.parquet")
     started = time.perf_counter()
