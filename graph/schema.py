@@ -48,7 +48,8 @@ NODE_LABELS: tuple[NodeLabel, ...] = (
     NodeLabel("Official", "official_id",
               "A neighbourhood-committee or sub-district official responsible for an area."),
     NodeLabel("Organization", "org_id",
-              "A party-building unit, enterprise, school or NGO.", searchable=True),
+              "A party-building unit, enterprise, school or NGO.", indexed=("hsds_id",),
+              searchable=True),
     NodeLabel("Venue", "venue_id", "A room or space that can host activities.",
               searchable=True),
     NodeLabel("Volunteer", "volunteer_id", "A registered volunteer or community backbone.",
@@ -67,6 +68,17 @@ NODE_LABELS: tuple[NodeLabel, ...] = (
     NodeLabel("Event", "event_id",
               "A dated event in a resident's life: a registration, application, assessment.",
               indexed=("kind", "date")),
+    # HSDS 3.0 directory data (ingest/hsds): keys are prefixed by source ("hsds:<uuid>",
+    # "ohana:<id>"); hsds_id is the id the HSDS API and export publish.
+    NodeLabel("Service", "service_id",
+              "A human service from an HSDS or Ohana directory (what an organization offers).",
+              indexed=("hsds_id",), searchable=True),
+    NodeLabel("Location", "location_id",
+              "An HSDS location where services are delivered: physical (lat/lon, address), "
+              "postal or virtual.", indexed=("hsds_id",)),
+    NodeLabel("TaxonomyTerm", "term_id",
+              "A term of a service taxonomy (HSDS taxonomy_term, Ohana's taxonomy).",
+              indexed=("hsds_id",)),
 )
 
 REL_TYPES: tuple[RelType, ...] = (
@@ -87,6 +99,12 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType("HAD_EVENT", "Resident", "Event", "The event concerns this resident."),
     RelType("SILENT_FOR", "Resident", "SilentGroup",
             "The resident is eligible for the group's program and has not taken it up."),
+    RelType("PROVIDES", "Organization", "Service", "The organization provides the service."),
+    RelType("AT_LOCATION", "Service", "Location",
+            "HSDS service_at_location: the service is delivered at the location."),
+    RelType("HAS_LOCATION", "Organization", "Location", "The organization runs the location."),
+    RelType("CLASSIFIED_AS", "Service", "TaxonomyTerm", "The service carries the term."),
+    RelType("BROADER_TERM", "TaxonomyTerm", "TaxonomyTerm", "The term's parent term."),
 )
 
 _LABELS = {label.name: label for label in NODE_LABELS}
