@@ -60,6 +60,9 @@ def build_demo_district(settings, graph, residents: int) -> None:
                f"({report.seconds['total']:.0f} s; quarantine: {report.quarantine_file}).")
     refresh_demo_silent_groups(graph, SNAPSHOT)
     seed_demo_inboxes(settings, graph, raw, SNAPSHOT)
+    from ingest.embed_cli import run_embed  # search: embeds only nodes whose text changed
+
+    click.echo(f"Search: {run_embed(settings, graph).embedded:,} node(s) embedded.")
 
 
 def seed_demo_inboxes(settings, graph, raw, as_of) -> None:
