@@ -66,3 +66,26 @@ def validate(table: str, document: dict, schema_dir: Path = SCHEMA_DIR) -> list[
         path = ".".join(str(part) for part in error.absolute_path) or "(document)"
         problems.append(SchemaProblem(path, error.message[:300]))
     return problems
+
+
+@lru_cache(maxsize=None)
+def property_types(schema_file: str, schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
+    """Return each property's JSON type in one schema file (to type CSV cells)."""
+    schema = json.loads((Path(schema_dir) / schema_file).read_text())
+    return {name: spec.get("type", "object") for name, spec in schema["properties"].items()}
+
+
+def typed_cell(json_type: str, text: str):
+    """Turn a CSV cell into the JSON value its schema wants; raise ValueError if it can't.
+
+    >>> typed_cell("number", "12"), typed_cell("number", "1.5"), typed_cell("string", "x")
+    (12, 1.5, 'x')
+    """
+    if json_type in ("number", "integer"):
+        value = float(text)
+        return int(value) if value.is_integer() else value
+    if json_type == "boolean":
+        if text.strip().lower() not in ("true", "false"):
+            raise ValueError(f"{text!r} is not true or false")
+        return text.strip().lower() == "true"
+    return text
