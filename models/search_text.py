@@ -157,14 +157,22 @@ def _service_point(p: dict) -> str:
 
 
 def _program(p: dict) -> str:
-    return _join([p.get("name", ""), "program 项目 活动",
-                  p.get("description", ""), generic_text("Program", p, skip={"name",
-                                                                           "description"})])
+    return _join([p.get("name", ""), "program 项目 活动", p.get("description", "")])
 
 
-BUILDERS: dict[str, Callable[[dict], str]] = {
-    "Venue": _venue, "Volunteer": _volunteer, "Organization": _organization,
-    "ServicePoint": _service_point, "Program": _program,
+# Each builder and the properties it reads itself; any other property is added generically,
+# so a property a later import adds is still searchable. A volunteer's name is personal data
+# (it lives on the Resident), so it is "handled" by leaving it out.
+BUILDERS: dict[str, tuple[Callable[[dict], str], set[str]]] = {
+    "Venue": (_venue, {"name", "venue_type", "capacity", "equipment", "opening_hours",
+                       "owner", "address", "area_sqm", "available_for_new_facility"}),
+    "Volunteer": (_volunteer, {"name", "skills", "languages", "availability", "team"}),
+    "Organization": (_organization, {"name", "kind", "party_unit", "resources",
+                                     "seats_offered", "volunteers_offered", "expertise",
+                                     "address", "funds_per_year", "employees"}),
+    "ServicePoint": (_service_point, {"name", "type", "capacity", "address",
+                                      "service_radius_m"}),
+    "Program": (_program, {"name", "description"}),
 }
 
 
@@ -198,7 +206,6 @@ def search_text(label: str, props: dict[str, Any]) -> str:
         SchemaError: ``label`` is not a declared label.
     """
     node_label(label)  # fails loudly on an undeclared label
-    builder = BUILDERS.get(label)
-    text = builder(props) if builder else _join([
-        str(props.get("name") or ""), generic_text(label, props, skip={"name"})])
+    builder, handled = BUILDERS.get(label, (lambda p: str(p.get("name") or ""), {"name"}))
+    text = _join([builder(props), generic_text(label, props, skip=handled)])
     return re.sub(r"\s+", " ", text).strip()
