@@ -344,7 +344,8 @@ class Lexicon:
         for code, phrases in vocab.RESOURCE_TYPES.items():
             self._add(phrases, "resource", code)
         self._add(vocab.INVITE_WORDS, "invite", True)
-        labels = gazetteer.tag_labels()
+        # "法律咨询志愿者" asks for volunteers with a skill, not residents tagged as volunteers.
+        labels = {k: v for k, v in gazetteer.tag_labels().items() if not k.startswith("volunteer")}
         for tag_id, label in labels.items():
             self._add([label, re.sub(r"[(（].*?[)）]", "", label)], "tag", tag_id)
         for tag_id, phrases in vocab.TAG_PHRASES.items():
