@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = (
     "webapp.campaigns",
     "webapp.inbox",
     "webapp.intake",
+    "webapp.hsds_api",
 )
 
 
