@@ -21,6 +21,7 @@ overlapping demand).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,26 +110,27 @@ def assign(demands: list[DemandSlot], *, time_limit_s: int = TIME_LIMIT_S) -> As
 
     _check(demands)
     problem = pulp.LpProblem("minqing_matching", pulp.LpMaximize)
-    x = {(d.demand_id, c.resource_id): pulp.LpVariable(f"venue_{i}_{j}", cat="Binary")
+    number = itertools.count()  # constraint names must be unique
+    x = {(d.demand_id, c.resource_id): problem.add_variable(f"venue_{i}_{j}", cat="Binary")
          for i, d in enumerate(demands) for j, c in enumerate(d.venues)}
-    y = {(d.demand_id, c.resource_id): pulp.LpVariable(f"volunteer_{i}_{j}", cat="Binary")
+    y = {(d.demand_id, c.resource_id): problem.add_variable(f"volunteer_{i}_{j}", cat="Binary")
          for i, d in enumerate(demands) for j, c in enumerate(d.volunteers)}
-    z = {(d.demand_id, s): pulp.LpVariable(f"skill_{i}_{k}", cat="Binary")
+    z = {(d.demand_id, s): problem.add_variable(f"skill_{i}_{k}", cat="Binary")
          for i, d in enumerate(demands) for k, s in enumerate(sorted(d.skills_required))}
 
     objective = []
     for d in demands:
         venues = [x[d.demand_id, c.resource_id] for c in d.venues]
         if venues:
-            problem += pulp.lpSum(venues) <= 1, f"one_venue_{len(problem.constraints)}"
+            problem += pulp.lpSum(venues) <= 1, f"one_venue_{next(number)}"
         helpers = [y[d.demand_id, c.resource_id] for c in d.volunteers]
         if helpers:
             problem += (pulp.lpSum(helpers) <= d.volunteers_wanted,
-                        f"volunteers_wanted_{len(problem.constraints)}")
+                        f"volunteers_wanted_{next(number)}")
         for skill in d.skills_required:
             holders = [y[d.demand_id, c.resource_id] for c in d.volunteers if skill in c.skills]
             problem += (z[d.demand_id, skill] <= pulp.lpSum(holders),
-                        f"skill_{len(problem.constraints)}")
+                        f"skill_{next(number)}")
             objective.append(SKILL_WEIGHT * z[d.demand_id, skill])
         objective += [(VENUE_WEIGHT + c.score) * x[d.demand_id, c.resource_id]
                       for c in d.venues]
@@ -144,7 +146,7 @@ def assign(demands: list[DemandSlot], *, time_limit_s: int = TIME_LIMIT_S) -> As
                 for resource in sorted(shared):
                     problem += (table[first.demand_id, resource]
                                 + table[second.demand_id, resource] <= 1,
-                                f"no_double_booking_{len(problem.constraints)}")
+                                f"no_double_booking_{next(number)}")
     problem += pulp.lpSum(objective)
     with warnings.catch_warnings():
         # PuLP 3 warns that its bundled CBC goes away in PuLP 4; 3.3.2 is pinned with it.
