@@ -129,6 +129,7 @@ SUBCOMMANDS = (
     ("queries.emergency_cli", "emergency"),
     ("queries.outreach.cli", "campaign"),
     ("queries.notices.cli", "notices"),
+    ("queries.parse_cli", "parse"),
     ("ingest.hsds.cli", "hsds"),
     ("ingest.embed_cli", "embed"),
 )
