@@ -33,6 +33,24 @@ _QUERY_LIKE = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+class _Match:
+    """A lexicon match, shaped like the part of re.Match the lexicon stage uses."""
+
+    __slots__ = ("_start", "_end", "_text")
+
+    def __init__(self, start: int, end: int, text: str):
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _index: int = 0) -> str:
+        return self._text
+
+
 class _Text:
     """The demand's text and which characters are already claimed."""
 
@@ -312,6 +330,7 @@ _AGE_RULES = [
 
 def _ages(demand: Demand, text: _Text) -> None:
     p = demand.participants
+    found = []
     for pattern, kind in _AGE_RULES:
         for m in pattern.finditer(text.free):
             g = [x for x in m.groups() if x is not None]
@@ -329,11 +348,20 @@ def _ages(demand: Demand, text: _Text) -> None:
                     else (None, n - 1)
             if any(v is not None and v > 120 for v in (low, high)):
                 continue  # a count of things, not an age
-            if low is not None:
-                p.age_min = low
-            if high is not None:
-                p.age_max = high
+            if low is not None and high is not None and low > high:
+                low, high = high, low  # "75到60岁"
+            found.append((m.start(), m.group(0).strip(), low, high))
             _span(demand, text, "participants.age", m.start(), m.end(), [low, high])
+    for _, phrase, low, high in sorted(found):  # the first named wins a contradiction
+        # Both constraints hold: the ranges intersect.
+        new_min = max((v for v in (low, p.age_min) if v is not None), default=None)
+        new_max = min((v for v in (high, p.age_max) if v is not None), default=None)
+        if new_min is not None and new_max is not None and new_min > new_max:
+            demand.warnings.append(ParseWarning(
+                "age_conflict", f"\"{phrase}\" contradicts the ages named before it and was "
+                                "left out; correct the age range.", "participants"))
+        else:
+            p.age_min, p.age_max = new_min, new_max
 
 
 _PEOPLE_EN = "|".join(vocab.PEOPLE_WORDS_EN)
@@ -395,12 +423,13 @@ def _lexicon(demand, text, gazetteer, roles, places) -> list[str]:
     lexicon = lexicon_for(gazetteer)
     topic: list[str] = []
     matches = []
-    for m in lexicon.pattern.finditer(text.free):
-        pairs = lexicon.lookup(m.group(0))
+    free = text.free
+    for start, end in lexicon.finditer(free):
+        pairs = lexicon.lookup(free[start:end])
         if any(kind != "tag" for kind, _ in pairs):
             pairs = [(k, v) for k, v in pairs if k != "tag"]  # "志愿者" asks for volunteers
         if pairs:
-            matches.append((m, pairs))
+            matches.append((_Match(start, end, demand.text[start:end]), pairs))
     for index, (m, pairs) in enumerate(matches):
         role = roles[m.start()]
         for kind, value in pairs:
@@ -528,11 +557,6 @@ def _check(demand: Demand, today: date) -> None:
         demand.warnings.append(ParseWarning(
             "volunteers_zero", "0 volunteers were asked for; correct the number or remove it.",
             "volunteers_wanted"))
-    p = demand.participants
-    if p.age_min is not None and p.age_max is not None and p.age_min > p.age_max:
-        demand.warnings.append(ParseWarning(
-            "age_range_empty", f"The age range {p.age_min}–{p.age_max} holds nobody; correct it.",
-            "participants"))
     window = demand.window
     if window is not None and window.end is not None \
             and window.end <= datetime.combine(today, time()):

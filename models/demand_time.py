@@ -3,9 +3,9 @@
 A day phrase (今天, 本周六, next Wednesday, 7月5日, next week …) and a part of the day
 (上午 08:00–12:00, 下午 13:00–17:00, 晚上 18:00–21:00: the volunteer register's slots) combine
 into one :class:`Window`. Small rules cover the phrase classes dateparser 1.5 misses in Chinese
-(本周六, 下周三上午, 周六下午, 7月5日, 三天后, 今晚 — measured in docs/SEARCH.md); dateparser
-reads the English month-name dates the rules leave ("5th of July", "Jul. 5, 2025"), and is
-imported only when such a phrase appears, because it takes ~0.4 s to load.
+(本周六, 下周三上午, 周六下午, 7月5日, 三天后, 今晚 — measured by bench/demand_parse.py, see
+docs/SEARCH.md). English month-name dates ("5th of July", "Jul. 5, 2025") are a rule too:
+dateparser read them, but at ~15 ms a phrase and ~1 s to load, for twelve month names.
 
 Conventions: a bare weekday ("Saturday", "周六") is the next one on or after today;
 "next Saturday" / "下周六" is the Saturday of next (Monday-based) week; "this Saturday" /
@@ -132,7 +132,8 @@ _DAY_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bin\s+(\d{1,3}|a|one|two|three|four|five|six|seven|ten|fourteen)\s+"
                 r"(days?|weeks?)\b", re.I | re.A), "en_in_days"),
 ]
-_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTHS = (r"(?:january|february|march|april|june|july|august|september|october|november|"
+           r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|(?-i:May))\b\.?")
 _EN_MONTH_DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?"
     rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?)", re.I | re.A)
@@ -208,20 +209,26 @@ def _dated(s: int, e: int, today: date, year: int | None, month: int | None,
     return None if found is None else DayMatch(s, e, found)
 
 
+_MONTH_NUMBERS = {name: i for i, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_PARTS = re.compile(r"(\d{4})|(\d{1,2})(?:st|nd|rd|th)?|([a-z]{3})[a-z]*", re.I | re.A)
+
+
 def _english_month_dates(text: str, today: date) -> list[DayMatch]:
-    """Read "July 5" / "5th of July 2025" with dateparser (imported on first use)."""
+    """Read "July 5", "5th of July 2025", "Jul. 5, 2025" (a year-less date is the next one)."""
     found = []
     for m in _EN_MONTH_DATE.finditer(text):
-        try:
-            import dateparser
-        except ImportError:  # pragma: no cover - dateparser is pinned in requirements.txt
-            return found
-        parsed = dateparser.parse(
-            m.group(0), languages=["en"],
-            settings={"RELATIVE_BASE": datetime.combine(today, time()),
-                      "PREFER_DATES_FROM": "future", "REQUIRE_PARTS": ["day", "month"]})
-        if parsed is not None:
-            found.append(DayMatch(m.start(), m.end(), parsed.date()))
+        year = month = day = None
+        for part in _MONTH_PARTS.finditer(m.group(0)):
+            if part.group(1):
+                year = int(part.group(1))
+            elif part.group(2):
+                day = int(part.group(2))
+            elif part.group(3).lower() in _MONTH_NUMBERS and month is None:
+                month = _MONTH_NUMBERS[part.group(3).lower()]
+        match = _dated(m.start(), m.end(), today, year, month, day)
+        if match is not None:
+            found.append(match)
     return found
 
 

@@ -138,6 +138,8 @@ CASES = [
     ("knitting circle", dict(topic={"knitting", "circle"}, warnings={"nothing_understood"})),
     ("大一点的房间", dict(window=None, resources={"venue"})),
     ("一位志愿者", dict(volunteers_wanted=1, head_count=None)),
+    ("invite seniors over 80 aged 60-74", dict(age_min=81, age_max=None, warnings={"age_conflict"})),
+    ("邀请75到60岁的老人", dict(age_min=60, age_max=75, tags={"senior_60_plus"})),
     ("40 people near Fenxi Road and Linfen Road",
      dict(head_count=40, location=("road", "汾西路"), warnings={"several_places"})),
 ]
