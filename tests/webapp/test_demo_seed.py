@@ -15,4 +15,4 @@ def test_seeding_inboxes_is_idempotent(district, settings, tmp_path, capsys):
     seed_demo_inboxes(private, district.graph, district.raw, district.as_of)
     assert conn.execute("SELECT count(*) FROM notices").fetchone()[0] == notices
     assert conn.execute("SELECT count(*) FROM water_alerts").fetchone()[0] == alerts
-    assert "0 notices from the last 30 days' events, 0 water alerts from daily checks" in capsys.readouterr().out
+    assert "0 notices from the last 30 days' events, 0 water alerts from checks over the last" in capsys.readouterr().out
