@@ -429,6 +429,16 @@ def lexicon_for(gazetteer: Gazetteer) -> Lexicon:
 
 # --- parsing --------------------------------------------------------------------------------
 
+def warm_up(gazetteer: Gazetteer) -> None:
+    """Load what the first parse would (the lexicon, jieba's dictionary, cn2an): ~3 s, once.
+
+    A web server calls this at start so that no user's first search pays for it.
+    """
+    parse_demand("周六下午四十人 Saturday", today=date.today(), gazetteer=gazetteer)
+    from models.demand_parse import _jieba_cut
+
+    _jieba_cut("预热")
+
 def parse_demand(text: str, *, today: date, gazetteer: Gazetteer) -> Demand:
     """Read ``text`` into a Demand; never raises, whatever the text (see the module docstring).
 
@@ -444,5 +454,6 @@ def parse_demand(text: str, *, today: date, gazetteer: Gazetteer) -> Demand:
 
     return parse(text, today=today, gazetteer=gazetteer)
 
+
 __all__ = ["Demand", "DemandError", "Location", "ParseWarning", "Participants", "Span", "Window",
-           "parse_demand", "MAX_DEMAND_CHARS", "DEFAULT_RADIUS_M", "lexicon_for"]
+           "parse_demand", "warm_up", "MAX_DEMAND_CHARS", "DEFAULT_RADIUS_M", "lexicon_for"]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from models import demand_vocab as vocab
-from models.demand import Demand, DemandError, MAX_DEMAND_CHARS, parse_demand
+from models.demand import Demand, DemandError, MAX_DEMAND_CHARS, parse_demand, warm_up
 from models.gazetteer import Gazetteer
 
 TODAY = date(2025, 6, 25)  # a Wednesday
@@ -292,3 +292,11 @@ def test_every_catalogue_tag_label_is_recognised(gazetteer):
     for tag_id in ("diabetes", "lone_elderly", "disabled", "party_member", "age_80_plus"):
         demand = parse(f"邀请{labels[tag_id]}", gazetteer)
         assert tag_id in demand.participants.tags, (tag_id, labels[tag_id])
+
+
+def test_warm_up_builds_the_lexicon_once():
+    gazetteer = Gazetteer.from_fixture()
+    warm_up(gazetteer)
+    lexicon = gazetteer._lexicon
+    parse_demand("a room", today=TODAY, gazetteer=gazetteer)
+    assert gazetteer._lexicon is lexicon
