@@ -166,7 +166,7 @@ def _area_aliases(name: str) -> list[str]:
     """Return the spellings of an area name: itself and its stem without a committee suffix.
 
     >>> _area_aliases("秀苑居委会")
-    ['秀苑居委会', '秀苑', '秀苑小区', '秀苑居民区', '秀苑新村', '秀苑社区']
+    ['秀苑居委会', '秀苑', '秀苑居民区', '秀苑小区', '秀苑新村', '秀苑社区']
     """
     aliases = [name]
     for suffix in _AREA_SUFFIXES:
