@@ -34,11 +34,11 @@ OFFICIALS = [
 ]
 BUILDINGS = [
     {"building_id": "B01", "address": "临汾路261弄12号", "area_id": "A01", "floors": 6,
-     "build_year": 1987, "has_elevator": False, "lat": 31.2712, "lon": 121.4531},
+     "build_year": 1987, "elevator_as_built": False, "lat": 31.2712, "lon": 121.4531},
     {"building_id": "B02", "address": "临汾路375弄3号", "area_id": "A01", "floors": 18,
-     "build_year": 2006, "has_elevator": True, "lat": 31.2725, "lon": 121.4550},
+     "build_year": 2006, "elevator_as_built": True, "lat": 31.2725, "lon": 121.4550},
     {"building_id": "B03", "address": "汾西路88弄5号", "area_id": "A02", "floors": 5,
-     "build_year": 1992, "has_elevator": False, "lat": 31.2690, "lon": 121.4490},
+     "build_year": 1992, "elevator_as_built": False, "lat": 31.2690, "lon": 121.4490},
 ]
 HOUSEHOLDS = [
     {"household_id": "H01", "building_id": "B01"}, {"household_id": "H02", "building_id": "B01"},
@@ -82,11 +82,13 @@ ORGANIZATIONS = [
 ]
 VENUES = [
     {"venue_id": "V01", "name": "Linfen Garden Activity Room", "capacity": 40,
-     "equipment": ["projector", "chairs"], "lat": 31.2715, "lon": 121.4535,
+     "venue_type": "activity_room", "opening_hours": "Mon-Sun 08:00-20:00",
+     "equipment": ["projector", "tables_chairs"], "lat": 31.2715, "lon": 121.4535,
      "search_text": "activity room for 40 people with projector, Linfen Garden"},
 ]
 VOLUNTEERS = [
-    {"volunteer_id": "L01", "skills": ["first aid"], "hours": 120,
+    {"volunteer_id": "L01", "skills": ["first_aid"], "hours_served": 120,
+     "availability": ["周六上午", "周六下午"],
      "search_text": "volunteer trained in first aid, weekends"},
 ]
 PROGRAMS = [
