@@ -266,6 +266,10 @@ RETURN r.resident_id AS resident_id, r.name AS name, r.phone AS phone, r.room AS
        b.address AS address, coalesce(r.attended_count, 0) AS attended,
        coalesce(r.bookings_count, 0) AS booked, [t IN tags WHERE t IN $tags] AS matched"""
 
+PARTICIPANTS_IN_BUILDINGS = PARTICIPANTS.replace(
+    "MATCH (r:Resident)\nWHERE ($anchor IS NULL OR EXISTS { (r)-[:HAS_TAG]->(:Tag {tag_id: $anchor}) })",
+    "MATCH (b0:Building)<-[:LIVES_IN]-(r:Resident)\nWHERE b0.building_id IN $buildings")
+
 PARTICIPANTS_BY_TAG = PARTICIPANTS.replace(
     "MATCH (r:Resident)\nWHERE ($anchor IS NULL OR EXISTS { (r)-[:HAS_TAG]->(:Tag {tag_id: $anchor}) })",
     "MATCH (:Tag {tag_id: $anchor})<-[:HAS_TAG]-(r:Resident)\nWHERE true")
@@ -283,16 +287,20 @@ def _participants(graph, demand: Demand, limit: int) -> list[Match]:
         earliest, latest = birth_bounds(age, demand.today or dt.date.today(), "participants")
     if not tags and buildings is None and earliest is None and latest is None:
         return []
-    # Anchor on a tag where there is one: a label scan reads every resident's record.
-    query = PARTICIPANTS_BY_TAG if tags else PARTICIPANTS
-    rows = graph.read(query, {"anchor": tags[0] if tags else None, "tags": tags[1:],
+    # Anchor on the buildings, else on a tag: a label scan reads every resident's record.
+    if buildings is not None:
+        query, rest = PARTICIPANTS_IN_BUILDINGS, tags
+    else:
+        query, rest = (PARTICIPANTS_BY_TAG, tags[1:]) if tags else (PARTICIPANTS, [])
+    rows = graph.read(query, {"anchor": tags[0] if tags and rest is not tags else None,
+                              "tags": rest,
                               "buildings": buildings, "born_latest": latest,
                               "born_earliest": earliest}, max_rows=1_000_000).rows
     # Those who took part before are likelier to come (issue 7 refines this with networks).
     rows.sort(key=lambda r: (-r["attended"], -r["booked"], r["resident_id"]))
     out = []
     for row in rows[:limit]:
-        reasons = [f"tag {t}" for t in ([tags[0]] if tags else []) + row["matched"]]
+        reasons = [f"tag {t}" for t in tags]
         if who.location:
             reasons.append(f"lives in {who.location.name}")
         if row["attended"]:
@@ -311,10 +319,29 @@ def propose(graph, embedder, demand: Demand, *, invites: int | None = None) -> P
     return propose_all(graph, embedder, [demand], invites=invites)[0]
 
 
+class _OnceEmbedder:
+    """Encodes each distinct text once: the venue, volunteer and organization searches of a
+    demand share its query text, and encoding is the slowest step of a search."""
+
+    def __init__(self, embedder):
+        self._embedder = embedder
+        self._cache: dict[str, Any] = {}
+        self.name, self.dimensions = embedder.name, embedder.dimensions
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self._cache.update(zip(missing, self._embedder.encode(missing)))
+        return np.stack([self._cache[t] for t in texts])
+
+
 def propose_all(graph, embedder, demands: list[Demand], *,
                 invites: int | None = None) -> list[Proposal]:
     """Return a proposal per demand; venues and volunteers are assigned jointly, so demands
     at overlapping times never share a room or a person."""
+    embedder = _OnceEmbedder(embedder)
     proposals, slots = [], []
     for index, demand in enumerate(demands):
         proposal = Proposal(demand)

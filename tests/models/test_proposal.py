@@ -12,7 +12,8 @@ from models.demand import parse_demand
 from models.embeddings import HashingEmbedder
 from models.gazetteer import Gazetteer
 from models.opening_hours import is_open
-from models.proposal import (PARTICIPANTS, PARTICIPANTS_BY_TAG, VOLUNTEER_HOMES, propose,
+from models.proposal import (PARTICIPANTS, PARTICIPANTS_BY_TAG, PARTICIPANTS_IN_BUILDINGS,
+                             VOLUNTEER_HOMES, propose,
                              propose_all, venue_filter, volunteer_filter)
 
 TODAY = dt.date(2025, 6, 30)  # a Monday; "Saturday" is 2025-07-05
@@ -95,8 +96,19 @@ def test_proposal_queries_pass_neo4j_front_end(world):
     where_v, _ = venue_filter(d, 500, True)
     where_l, _ = volunteer_filter(d)
     queries = {"participants": PARTICIPANTS, "participants by tag": PARTICIPANTS_BY_TAG,
+               "participants in buildings": PARTICIPANTS_IN_BUILDINGS,
                "volunteer homes": VOLUNTEER_HOMES,
                "venue filter": f"MATCH (node:Venue) WHERE {where_v} RETURN node",
                "volunteer filter": f"MATCH (node:Volunteer) WHERE {where_l} RETURN node"}
     results = lint_queries(queries)
     assert {n: [e.message for e in r.errors] for n, r in results.items() if r.errors} == {}
+
+
+def test_invitees_of_a_lane_are_found_from_its_buildings(world):
+    graph, embedder, _ = world
+    d = demand(world, "invite the residents of Lane 261 on Saturday afternoon")
+    assert d.participants.location.ids == ["B01"] and d.participants.tags == []
+    proposal = propose(graph, embedder, d)
+    # Lane 261 of Linfen Road is building B01, home of R01–R04.
+    assert sorted(p.key for p in proposal.participants) == ["R01", "R02", "R03", "R04"]
+    assert all("lives in 临汾路261弄" in p.reasons for p in proposal.participants)
