@@ -130,6 +130,7 @@ SUBCOMMANDS = (
     ("queries.outreach.cli", "campaign"),
     ("queries.notices.cli", "notices"),
     ("queries.parse_cli", "parse"),
+    ("queries.search_cli", "search"),
     ("ingest.hsds.cli", "hsds"),
     ("ingest.embed_cli", "embed"),
 )
