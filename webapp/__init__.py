@@ -12,6 +12,7 @@ from graph.settings import load_settings
 # One module per page family, each exporting ``bp``.
 BLUEPRINT_MODULES = (
     "webapp.home",
+    "webapp.search",
     "webapp.alerts",
     "webapp.programs",
     "webapp.emergency",

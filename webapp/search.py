@@ -1,0 +1,86 @@
+"""The search page: one box for a demand in plain words, the parse (correctable), and the
+proposal — venue, volunteers, organizations, residents to invite — with reasons."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from webapp.graph_handle import get_graph
+from webapp.masking import mask_phone
+from webapp.pages import page
+
+bp = Blueprint("search", __name__)
+
+GAZETTEER_TTL_S = 600  # places and tags change with an ingest, not between two searches
+_lock = threading.Lock()
+
+
+def gazetteer():
+    """The app's gazetteer, rebuilt from the graph every GAZETTEER_TTL_S seconds."""
+    from models.demand import warm_up
+    from models.gazetteer import Gazetteer
+
+    cached = current_app.extensions.get("minqing_gazetteer")
+    if cached and time.monotonic() - cached[0] < GAZETTEER_TTL_S:
+        return cached[1]
+    with _lock:
+        built = Gazetteer.from_graph(get_graph())
+        warm_up(built)
+        current_app.extensions["minqing_gazetteer"] = (time.monotonic(), built)
+    return built
+
+
+def _today() -> date:
+    value = request.values.get("today")
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, f"today must be a date YYYY-MM-DD, got {value!r}")
+
+
+def _proposal(demand) -> dict:
+    from models.embeddings import get_embedder
+    from models.proposal import propose
+
+    started = time.perf_counter()
+    document = propose(get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]),
+                       demand).to_json()
+    for group in ("volunteers", "participants"):
+        for match in document[group]:
+            match["phone"] = mask_phone(match.get("phone"))
+    document["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return document
+
+
+@page(bp, "/search", "search.html")
+def search():
+    """Parse ``q`` and propose resources for it; an empty ``q`` shows the box."""
+    from models.demand import parse_demand
+
+    text = request.args.get("q", "")
+    if not text.strip():
+        return {"q": "", "demand": None, "proposal": None, "demand_json": ""}
+    demand = parse_demand(text, today=_today(), gazetteer=gazetteer())
+    return {"q": text, "demand": demand.to_json(), "proposal": _proposal(demand),
+            "demand_json": json.dumps(demand.to_json(), ensure_ascii=False, indent=1)}
+
+
+@bp.post("/search")
+def corrected():
+    """Propose again from a parse the user corrected (form field ``demand``, JSON)."""
+    from models.demand import Demand, DemandError
+
+    raw = request.form.get("demand", "")
+    try:
+        demand = Demand.from_json(json.loads(raw))
+    except (ValueError, DemandError) as e:
+        abort(400, f"The corrected demand cannot be read: {e}")
+    return render_template("search.html", q=demand.text, demand=demand.to_json(),
+                           proposal=_proposal(demand), demand_json=raw, corrected=True)
