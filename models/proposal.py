@@ -30,6 +30,7 @@ VENUE_POOL = 60  # candidates retrieved per demand before opening hours and matc
 VOLUNTEER_POOL = 40
 ORGANIZATIONS = 3
 INVITES_DEFAULT = 30
+OUTDOOR_TYPES = ("fitness_point", "school_ground")
 TYPE_BONUS = 0.2  # a venue of the asked-for type ranks above a better-worded other type
 
 
@@ -110,6 +111,10 @@ def venue_filter(demand: Demand, radius_m: float | None, with_equipment: bool
                  ) -> tuple[str, dict[str, Any]]:
     """The hard venue constraints as a Cypher condition on ``node`` and its parameters."""
     clauses, params = ["coalesce(node.capacity, 0) > 0"], {}
+    outdoor = [t for t in OUTDOOR_TYPES if t not in demand.venue_types]
+    if outdoor:  # "a room" means indoors unless a fitness point or ground was asked for
+        clauses.append("NOT coalesce(node.venue_type, '') IN $outdoor")
+        params["outdoor"] = outdoor
     if demand.head_count:
         clauses.append("node.capacity >= $seats")
         params["seats"] = demand.head_count
