@@ -32,6 +32,11 @@ NEO4J_URI = os.environ.get("MINQING_TEST_NEO4J_URI", "")
 _database_numbers = itertools.count(1)
 
 
+def settings_env(settings) -> dict[str, str]:
+    """The settings as ``MINQING_*`` variables, for a CLI run or a child process."""
+    return {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+
+
 def free_port() -> int:
     """Return a loopback port nothing listens on right now."""
     with socket.socket() as s:

@@ -6,12 +6,13 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
+from tests.conftest import settings_env
 
 
 @pytest.fixture
 def run(settings, small_graph):
     """Invoke ``minqing`` with the test session's settings and the fixture database."""
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     env["MINQING_GRAPH_DATABASE"] = small_graph.database
 
     def invoke(*args):
@@ -70,7 +71,7 @@ def test_unreachable_neo4j_is_one_clear_line(settings):
 
 
 def test_demo_builds_a_district_through_the_pipeline(settings, server):
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     env["MINQING_GRAPH_DATABASE"] = "demo_cli"
     from graph import arcadedb_server
 

@@ -19,7 +19,7 @@ from ingest.mapping import SOURCES_DIR, load_mappings
 from ingest.pipeline import run_ingest
 from ingest.synthetic import generate_district
 from ingest.synthetic.scoring import score_resolution
-from tests.conftest import needs_two_databases
+from tests.conftest import needs_two_databases, settings_env
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -127,7 +127,7 @@ def test_kill_9_and_restart_gives_the_same_graph(ingested, district, settings, s
     from tests.conftest import _open_database
 
     graph = _open_database(settings, server, "killed_ingest")
-    env = {**os.environ, **{f"MINQING_{k.upper()}": str(v) for k, v in settings.items()},
+    env = {**os.environ, **settings_env(settings),
            "MINQING_GRAPH_DATABASE": graph.database, "MINQING_WRITE_BATCH_SIZE": "200"}
     command = [str(Path(sys.executable).parent / "minqing"), "ingest", "run",
                "--raw", str(district), "--as-of", str(AS_OF), "--quiet"]

@@ -15,6 +15,7 @@ from models import water_alerts as wa
 from queries import alerts, audit
 from queries.store import connect
 from tests.models.test_water_alerts import at_hour, hourly_frame
+from tests.conftest import settings_env
 
 ONSET = 30 * 24 + 22  # R01 (H01, area A01, official O1) stops using water
 
@@ -134,7 +135,7 @@ def test_evidence_plot_is_svg(conn, small_graph, readings):
 
 @pytest.fixture
 def run(settings, small_graph):
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     env["MINQING_GRAPH_DATABASE"] = small_graph.database
     return lambda *args: CliRunner().invoke(main, list(args), env=env)
 

@@ -19,6 +19,7 @@ from queries.emergency import (CSV_COLUMNS, audit_export, cutoff, emergency_list
                                normalise_skills, parse_point, to_csv_bytes)
 from queries.registry import load_queries
 from queries.store import connect as store_connect
+from tests.conftest import settings_env
 
 AS_OF = dt.date(2026, 6, 1)
 
@@ -244,7 +245,7 @@ def test_emergency_queries_pass_the_neo4j_linter():
 
 @pytest.fixture
 def run(settings, small_graph):
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     # The data dir stays the session's: it holds the running server's state.
     env["MINQING_GRAPH_DATABASE"] = small_graph.database
 

@@ -8,12 +8,13 @@ from graph.cli import main
 from ingest.embed import embed_graph
 from ingest.fixture_graph import load_fixture_graph
 from models.embeddings import HashingEmbedder
+from tests.conftest import settings_env
 
 
 def test_search_prints_a_proposal_with_masked_phones(settings, empty_graph):
     load_fixture_graph(empty_graph)
     embed_graph(empty_graph, HashingEmbedder())
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     env.update(MINQING_GRAPH_DATABASE=empty_graph.database, MINQING_EMBEDDING_MODEL="hashing")
     args = ["search", "a room for 30 people on Saturday afternoon, one volunteer who knows "
             "first aid, invite the lone seniors", "--today", "2025-06-30"]

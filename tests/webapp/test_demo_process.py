@@ -8,7 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import free_port, settings_env
 
 
 def _get(url):
@@ -18,7 +18,7 @@ def _get(url):
 
 def test_demo_serves_programs_and_starts_the_gateway(settings, empty_graph):
     web, gateway = free_port(), free_port()
-    env = {**os.environ, **{f"MINQING_{k.upper()}": str(v) for k, v in settings.items()},
+    env = {**os.environ, **settings_env(settings),
            "MINQING_GRAPH_DATABASE": empty_graph.database, "MINQING_WEB_PORT": str(web),
            "MINQING_OUTREACH_GATEWAY_PORT": str(gateway)}
     process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "demo",

@@ -15,7 +15,7 @@ import pytest
 
 from queries import audit
 from queries.store import connect as store_connect
-from tests.conftest import free_port
+from tests.conftest import free_port, settings_env
 from webapp import create_app
 
 SCOPE = {"building": "B01", "as_of": "2026-06-01"}
@@ -146,7 +146,7 @@ def test_export_without_csrf_token_is_refused(app, settings):
 def test_csv_download_over_http_with_the_form_token(settings, small_graph):
     """A real waitress server: read the page's form, post it back with its CSRF token."""
     port = free_port()
-    env = {**os.environ, **{f"MINQING_{k.upper()}": str(v) for k, v in settings.items()},
+    env = {**os.environ, **settings_env(settings),
            "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
     process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

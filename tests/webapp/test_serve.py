@@ -8,12 +8,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import free_port, settings_env
 
 
 def test_serve_answers_over_http(settings, small_graph):
     port = free_port()
-    env = {**os.environ, **{f"MINQING_{k.upper()}": str(v) for k, v in settings.items()},
+    env = {**os.environ, **settings_env(settings),
            "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
     process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from graph.cli import main
 from queries.store import connect
+from tests.conftest import settings_env
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def store(settings):
 
 @pytest.fixture
 def run(settings, small_graph):
-    env = {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
+    env = settings_env(settings)
     env["MINQING_GRAPH_DATABASE"] = small_graph.database
 
     def invoke(*args, code=0):
