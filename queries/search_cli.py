@@ -23,25 +23,38 @@ def _masked(proposal_json: dict) -> dict:
 
 @click.command("search")
 @click.argument("text", nargs=-1)
+@click.option("--file", "demands_file", type=click.File(encoding="utf-8"),
+              help="Several demands, one per line (a week's), assigned jointly.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
               help="Read 'Saturday', 'next week' from this day (default: today).")
 @click.option("--invites", type=int, help="Most residents to invite (default: the head count).")
 @click.option("--json", "as_json", is_flag=True, help="The parse and the proposal as JSON.")
 @pass_app
-def search(app, text, today, invites, as_json):
+def search(app, text, demands_file, today, invites, as_json):
     """Propose a venue, volunteers, organizations and invitees for a demand in plain words."""
     from models.demand import parse_demand
     from models.embeddings import get_embedder
     from models.gazetteer import Gazetteer
-    from models.proposal import propose
+    from models.proposal import propose_all
 
-    demand = parse_demand(" ".join(text), today=today.date() if today else date.today(),
-                          gazetteer=Gazetteer.from_graph(app.graph))
-    proposal = _masked(propose(app.graph, get_embedder(app.settings), demand,
-                               invites=invites).to_json())
+    lines = [line for line in demands_file if line.strip()] if demands_file else \
+        [" ".join(text)]
+    places = Gazetteer.from_graph(app.graph)
+    day = today.date() if today else date.today()
+    demands = [parse_demand(line, today=day, gazetteer=places) for line in lines]
+    proposals = [_masked(p.to_json()) for p in propose_all(
+        app.graph, get_embedder(app.settings), demands, invites=invites)]
     if as_json:
-        click.echo(json.dumps(proposal, ensure_ascii=False, indent=2, default=str))
+        document = proposals[0] if not demands_file else proposals
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
         return
+    for index, (demand, proposal) in enumerate(zip(demands, proposals)):
+        if demands_file:
+            click.echo(f"\n=== Demand {index + 1}: {demand.text.strip()}")
+        _echo_proposal(demand, proposal)
+
+
+def _echo_proposal(demand, proposal: dict) -> None:
     _echo_demand(demand)
     venue = proposal["venue"]
     click.echo("\nVenue: " + (f"{venue['name']} — {'; '.join(venue['reasons'])}" if venue

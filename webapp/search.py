@@ -16,6 +16,7 @@ from webapp.pages import page
 
 bp = Blueprint("search", __name__)
 
+MAX_DEMANDS = 20  # one line per demand; a week's worth, solved jointly
 GAZETTEER_TTL_S = 600  # places and tags change with an ingest, not between two searches
 _lock = threading.Lock()
 
@@ -45,31 +46,46 @@ def _today() -> date:
         abort(400, f"today must be a date YYYY-MM-DD, got {value!r}")
 
 
-def _proposal(demand) -> dict:
+def _proposals(demands) -> list[dict]:
+    """Propose for ``demands`` jointly (no room or volunteer in two overlapping demands)."""
     from models.embeddings import get_embedder
-    from models.proposal import propose
+    from models.proposal import propose_all
 
     started = time.perf_counter()
-    document = propose(get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]),
-                       demand).to_json()
-    for group in ("volunteers", "participants"):
-        for match in document[group]:
-            match["phone"] = mask_phone(match.get("phone"))
-    document["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return document
+    documents = [p.to_json() for p in propose_all(
+        get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]), demands)]
+    for document in documents:
+        for group in ("volunteers", "participants"):
+            for match in document[group]:
+                match["phone"] = mask_phone(match.get("phone"))
+        document["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return documents
+
+
+def _proposal(demand) -> dict:
+    return _proposals([demand])[0]
 
 
 @page(bp, "/search", "search.html")
 def search():
-    """Parse ``q`` and propose resources for it; an empty ``q`` shows the box."""
+    """Parse ``q`` and propose resources for it; an empty ``q`` shows the box.
+
+    Several lines are several demands (e.g. a week's), assigned jointly.
+    """
     from models.demand import parse_demand
 
     text = request.args.get("q", "")
-    if not text.strip():
-        return {"q": "", "demand": None, "proposal": None, "demand_json": ""}
-    demand = parse_demand(text, today=_today(), gazetteer=gazetteer())
-    return {"q": text, "demand": demand.to_json(), "proposal": _proposal(demand),
-            "demand_json": json.dumps(demand.to_json(), ensure_ascii=False, indent=1)}
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return {"q": "", "demand": None, "proposal": None, "demand_json": "", "others": []}
+    today, places = _today(), gazetteer()
+    demands = [parse_demand(line, today=today, gazetteer=places) for line in lines[:MAX_DEMANDS]]
+    proposals = _proposals(demands)
+    others = [{"demand": d.to_json(), "proposal": p}
+              for d, p in zip(demands[1:], proposals[1:])]
+    return {"q": text, "demand": demands[0].to_json(), "proposal": proposals[0],
+            "demand_json": json.dumps(demands[0].to_json(), ensure_ascii=False, indent=1),
+            "others": others}
 
 
 @bp.post("/search")
@@ -83,4 +99,5 @@ def corrected():
     except (ValueError, DemandError) as e:
         abort(400, f"The corrected demand cannot be read: {e}")
     return render_template("search.html", q=demand.text, demand=demand.to_json(),
-                           proposal=_proposal(demand), demand_json=raw, corrected=True)
+                           proposal=_proposal(demand), demand_json=raw, corrected=True,
+                           others=[])

@@ -62,3 +62,18 @@ def test_bad_input_never_an_error_page(app):
 
 def test_post_without_csrf_token_is_refused(app):
     assert app.test_client().post("/search", data={"demand": "{}"}).status_code == 400
+
+
+def test_several_lines_are_assigned_jointly(app):
+    line = "a room for 20 people on Saturday afternoon, one volunteer who knows first aid"
+    document = app.test_client().get("/search.json", query_string={
+        "q": f"{line}\n\n{line}", "today": "2025-06-30"}).get_json()
+    first, (second,) = document["proposal"], document["others"]
+    venues = {first["venue"]["key"] if first["venue"] else None,
+              second["proposal"]["venue"]["key"] if second["proposal"]["venue"] else None}
+    assert venues == {"V01", None}  # one room in the fixture: never booked twice
+    loser = first if first["venue"] is None else second["proposal"]
+    assert any("taken at the same time" in u for u in loser["unmet"])
+    html = app.test_client().get("/search", query_string={
+        "q": f"{line}\n{line}", "today": "2025-06-30"}).get_data(as_text=True)
+    assert "Demand 2" in html
