@@ -12,7 +12,8 @@ from models.demand import parse_demand
 from models.embeddings import HashingEmbedder
 from models.gazetteer import Gazetteer
 from models.opening_hours import is_open
-from models.proposal import (PARTICIPANTS, PARTICIPANTS_BY_TAG, PARTICIPANTS_IN_BUILDINGS,
+from models.proposal import (PARTICIPANT_DETAILS, PARTICIPANTS, PARTICIPANTS_BY_TAG,
+                             PARTICIPANTS_IN_BUILDINGS,
                              VOLUNTEER_HOMES, propose,
                              propose_all, venue_filter, volunteer_filter)
 
@@ -97,6 +98,7 @@ def test_proposal_queries_pass_neo4j_front_end(world):
     where_l, _ = volunteer_filter(d)
     queries = {"participants": PARTICIPANTS, "participants by tag": PARTICIPANTS_BY_TAG,
                "participants in buildings": PARTICIPANTS_IN_BUILDINGS,
+               "participant details": PARTICIPANT_DETAILS,
                "volunteer homes": VOLUNTEER_HOMES,
                "venue filter": f"MATCH (node:Venue) WHERE {where_v} RETURN node",
                "volunteer filter": f"MATCH (node:Volunteer) WHERE {where_l} RETURN node"}
