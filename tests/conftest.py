@@ -37,6 +37,22 @@ def settings_env(settings) -> dict[str, str]:
     return {f"MINQING_{k.upper()}": str(v) for k, v in settings.items()}
 
 
+def stop_waitress(server, thread) -> None:
+    """Stop a waitress ``server`` running in ``thread`` and wait for it.
+
+    Its sockets are closed from inside its own loop (closing them from this thread races the
+    loop's select); with its socket map empty the loop returns. If the wake-up pipe is
+    already gone, close from here: the loop then ends on its next select.
+    """
+    try:
+        server.trigger.pull_trigger(
+            lambda: server.asyncore.close_all(server._map, ignore_all=True))
+    except OSError:
+        server.close()
+    thread.join(timeout=10)
+    server.task_dispatcher.shutdown()
+
+
 def free_port() -> int:
     """Return a loopback port nothing listens on right now."""
     with socket.socket() as s:

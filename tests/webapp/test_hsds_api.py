@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from ingest.hsds.importer import import_hsds
 from ingest.hsds.ohana import import_ohana
 from ingest.hsds.schemas import validate
-from tests.conftest import _open_database, free_port
+from tests.conftest import _open_database, free_port, stop_waitress
 from webapp import create_app
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
@@ -154,5 +154,4 @@ def test_cors_header_over_real_http(app):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
             assert "Access-Control-Allow-Origin" not in response.headers  # only the API
     finally:
-        server.close()
-        thread.join(timeout=10)
+        stop_waitress(server, thread)

@@ -17,7 +17,7 @@ from waitress.server import create_server
 from ingest.fixture_graph import load_fixture_graph
 from queries.notices.inbox import inbox
 from queries.store import connect
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_waitress
 from tests.queries.notices.conftest import add_notice_world
 from webapp import create_app
 
@@ -41,11 +41,7 @@ def server(settings, empty_graph, tmp_path):
     thread.start()
     yield {"url": f"http://127.0.0.1:{port}/api/events",
            "store": tmp_path / "workflow.sqlite3"}
-    # Close every socket from inside the server's own loop (closing them from this thread
-    # races the loop's select); with its socket map empty the loop returns.
-    wsgi.trigger.pull_trigger(lambda: wsgi.asyncore.close_all(wsgi._map, ignore_all=True))
-    thread.join(timeout=10)
-    wsgi.task_dispatcher.shutdown()
+    stop_waitress(wsgi, thread)
 
 
 def _post(server, body, token=TOKEN):
