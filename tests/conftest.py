@@ -131,6 +131,25 @@ def empty_graph(settings, server) -> Graph:
     graph.close()
 
 
+@pytest.fixture
+def run(settings, small_graph):
+    """Invoke ``minqing`` in-process with the session's settings and the fixture database.
+
+    The data dir stays the session's: it holds the running server's state.
+    """
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    env = settings_env(settings)
+    env["MINQING_GRAPH_DATABASE"] = small_graph.database
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
 @dataclass
 class District:
     """A generated district and the database it was ingested into."""

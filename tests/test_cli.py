@@ -2,23 +2,10 @@
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
 from tests.conftest import settings_env
-
-
-@pytest.fixture
-def run(settings, small_graph):
-    """Invoke ``minqing`` with the test session's settings and the fixture database."""
-    env = settings_env(settings)
-    env["MINQING_GRAPH_DATABASE"] = small_graph.database
-
-    def invoke(*args):
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_query_as_json(run):

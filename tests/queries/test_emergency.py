@@ -7,9 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from graph.cli import main
 from graph.cypher_lint import lint_queries
 from graph.errors import NotFound, QueryError
 from ingest.fixture_graph import load_fixture_graph
@@ -19,7 +17,6 @@ from queries.emergency import (CSV_COLUMNS, audit_export, cutoff, emergency_list
                                normalise_skills, parse_point, to_csv_bytes)
 from queries.registry import load_queries
 from queries.store import connect as store_connect
-from tests.conftest import settings_env
 
 AS_OF = dt.date(2026, 6, 1)
 
@@ -241,18 +238,6 @@ def test_emergency_queries_pass_the_neo4j_linter():
 
 
 # -- the CLI ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(settings, small_graph):
-    env = settings_env(settings)
-    # The data dir stays the session's: it holds the running server's state.
-    env["MINQING_GRAPH_DATABASE"] = small_graph.database
-
-    def invoke(*args):
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_cli_prints_masked_and_writes_audited_exports(run, tmp_path, settings):
