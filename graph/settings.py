@@ -90,6 +90,30 @@ SETTINGS: tuple[Setting, ...] = (
             "Wait after a message's first failed try, in s; doubled after each further one."),
     Setting("outreach_retry_max_s", 3600,
             "Longest wait between two tries of an outreach message, in s."),
+    Setting("elevators_cutoff_date", "2023-01-01",
+            "Cut-off date of the elevator model's time split: train on installs before it, "
+            "evaluate on those after it (YYYY-MM-DD)."),
+    Setting("elevators_horizon_days", 900,
+            "Length of the elevator model's training and evaluation windows, and of the "
+            "period a ranking predicts, in days."),
+    Setting("elevators_neighbour_radius_m", 250,
+            "Radius within which installed elevators count as spill-over for a building, in m."),
+    Setting("elevators_min_floors", 5,
+            "Walk-ups with at least this many floors are candidates for an elevator retrofit."),
+    Setting("elevators_min_positives", 10,
+            "Fewest installs a training or evaluation window needs before the elevator model "
+            "trains or reports metrics."),
+    Setting("elevators_model", "logistic",
+            "Model that ranks buildings: 'logistic' (regularised logistic regression) or "
+            "'gbm' (gradient boosting); `minqing elevators train` reports both."),
+    Setting("elevators_ground_truth_csv", "",
+            "Oracle propensities of a synthetic district (ground_truth/elevator_propensity.csv)"
+            " for the oracle-AUC ratio. Empty: <data_dir>/demo/raw/ground_truth/ if present."),
+    Setting("mobilize_min_shared_activities", 2,
+            "Two residents are linked by co-participation when they booked at least this many "
+            "of the same community programs."),
+    Setting("mobilize_invite_limit", 50,
+            "Residents on a mobilization invite list unless --limit says otherwise."),
     Setting("intake_token", "",
             "Bearer token subsystems send to POST /api/events; give it in the environment "
             "(MINQING_INTAKE_TOKEN). Empty: a token generated into <data_dir>/intake_token "
@@ -105,6 +129,10 @@ SETTINGS: tuple[Setting, ...] = (
             "vectors from token hashes, for tests only). Must give 384 dimensions."),
     Setting("embedding_batch_size", 64,
             "Texts per batch when computing embeddings (`minqing embed`, the demo build)."),
+    Setting("embedding_runtime", "onnx",
+            "What runs the embedding model: 'onnx' (ONNX Runtime; exported once into "
+            "<data_dir>/models/, same vectors, several times faster) or 'torch' "
+            "(sentence-transformers directly)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

