@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "webapp.inbox",
     "webapp.intake",
     "webapp.hsds_api",
+    "webapp.elevators",
 )
 
 
