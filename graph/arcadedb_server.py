@@ -5,6 +5,8 @@ process bound to 127.0.0.1 with the Bolt plugin, so every command and the web ap
 with the ordinary ``neo4j`` driver. Its files live in ``<data_dir>/arcadedb/``:
 
 - ``root_password``  generated once, mode 0600
+- ``reader_password`` the analyst console's read-only user's, generated once, 0600
+  (``graph/arcadedb_reader.py``; its group goes into ``config/server-groups.json``)
 - ``server.json``    pid and ports of the running server (removed on a clean stop)
 - ``server.log``     the server's own log
 - ``databases/``     the data
@@ -25,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from graph import arcadedb_reader
 from graph.errors import ConfigError, GraphUnavailable
 from graph.settings import Settings
 
@@ -177,6 +180,8 @@ def _start(settings: Settings, home: Path) -> ServerInfo:
                 f"Port {port} on 127.0.0.1 is taken by another program; set {name} "
                 f"(MINQING_{name.upper()}) to a free port.")
     password = _root_password(home)
+    # The console's read-only group is in place before the server reads its security files.
+    arcadedb_reader.write_reader_group(home, settings.console_time_limit_ms)
     log_path = home / "server.log"
     command = java_command(settings, home, password)
     with open(log_path, "ab") as log:
@@ -208,6 +213,7 @@ def _start(settings: Settings, home: Path) -> ServerInfo:
         raise GraphUnavailable(
             f"The embedded ArcadeDB server {reason}. Last lines of {log_path}:\n"
             + _tail(log_path))
+    arcadedb_reader.create_reader_user(info, arcadedb_reader.reader_password(home))
     return info
 
 

@@ -133,6 +133,20 @@ SETTINGS: tuple[Setting, ...] = (
             "What runs the embedding model: 'onnx' (ONNX Runtime; exported once into "
             "<data_dir>/models/, same vectors, several times faster) or 'torch' "
             "(sentence-transformers directly)."),
+    Setting("console_time_limit_ms", 5000,
+            "Time limit for one statement in the analyst Cypher console, in ms; on the "
+            "embedded engine also the read-only user's server-side read timeout (applied "
+            "when the server starts)."),
+    Setting("console_row_limit", 1000,
+            "Most rows the analyst Cypher console returns for one statement; more are cut "
+            "and flagged."),
+    Setting("console_graph_user", "",
+            "Neo4j only: the read-only user (reader role) the analyst console logs in as. "
+            "Empty: the console uses graph_user in READ access mode. The embedded engine "
+            "always uses its generated console_reader user."),
+    Setting("console_graph_password", "",
+            "Neo4j only: password of console_graph_user; give it in the environment "
+            "(MINQING_CONSOLE_GRAPH_PASSWORD)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
