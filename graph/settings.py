@@ -147,6 +147,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("console_graph_password", "",
             "Neo4j only: password of console_graph_user; give it in the environment "
             "(MINQING_CONSOLE_GRAPH_PASSWORD)."),
+    Setting("siting_time_limit_s", 60,
+            "Time limit of the site-selection solver (CBC) for one model, in s; a proposal "
+            "found within it but not proven optimal says so."),
+    Setting("siting_detour_pct", 100,
+            "Walking distance as a percentage of the straight line for site selection and "
+            "coverage (100: straight lines; 130 approximates a street grid)."),
+    Setting("siting_duplicate_share_pct", 50,
+            "A service point counts as mostly duplicated when more than this percentage of "
+            "the demand in its scope is also in another point's of the same type."),
+    Setting("siting_default_radius_m", 500,
+            "Service radius in metres for site selection when the service type's points "
+            "carry none and none is given."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
