@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from graph.errors import MinqingError
-from ingest.normalize import to_halfwidth
 from models import demand_time, demand_vocab as vocab
 from models.gazetteer import Gazetteer
 

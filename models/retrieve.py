@@ -10,8 +10,10 @@ Recall trade-off of filters (see docs/SEARCH.md): a vector index returns only it
 nearest candidates, so a selective filter can leave fewer than ``k`` of them. ``vector_search``
 therefore over-fetches (``fetch = max(k * overfetch, 50)``) and, while fewer than ``k``
 candidates pass, fetches four times as many again, up to every node of the label — exact
-recall at the cost of latency for very selective filters. Full-text search returns every
-match, so its filter never loses a hit.
+recall at the cost of latency for very selective filters. ``hybrid_search`` avoids that
+cost: it ranks a label's vectors exactly in process (``models.vector_cache``) and runs the
+filter in Cypher on the candidates in that order; only labels too large for the cache go
+to the index. Full-text search returns every match, so its filter never loses a hit.
 
 Chinese in full-text search: ArcadeDB's (and Neo4j's standard) analyzer indexes each Han
 character as its own token and ignores phrase adjacency, so "会议室" also matches "议会 室内".
@@ -28,9 +30,10 @@ from typing import Any, Mapping, Sequence
 
 from graph.schema import (EMBEDDING_PROPERTY, fulltext_index_name, key_of, label,
                           vector_index_name)
+from models.vector_cache import VECTORS, VectorCache, filter_query, load_query
 
 # Parameters the search queries use themselves; a filter's own $params must not clash.
-RESERVED_PARAMS = {"index", "fetch", "vector", "q", "k"}
+RESERVED_PARAMS = {"index", "fetch", "vector", "q", "k", "keys"}
 MAX_QUERY_TERMS = 48
 _STOP_WORDS = {
     "a", "an", "the", "for", "of", "to", "in", "on", "at", "and", "or", "not", "with", "by",
@@ -111,10 +114,14 @@ def lucene_query(text: str) -> str | None:
     return " OR ".join(unique) or None
 
 
-def _return_clause(label_name: str) -> str:
+# Blank the vector in returned properties: callers explain hits, they need no floats.
+_PROPS = f"node{{.*, {EMBEDDING_PROPERTY}: null}}"
+
+
+def _return_clause(label_name: str, with_props: bool = True) -> str:
     key = key_of(label_name)
-    # Blank the vector in the returned properties: callers explain hits, they need no floats.
-    return (f"RETURN node.{key} AS key, score, node{{.*, {EMBEDDING_PROPERTY}: null}} AS props "
+    props = _PROPS if with_props else "null"
+    return (f"RETURN node.{key} AS key, score, {props} AS props "
             "ORDER BY score DESC LIMIT $k")
 
 
@@ -126,12 +133,19 @@ def vector_query(label_name: str, where: str | None = None) -> str:
             f"{filter_clause}{_return_clause(label_name)}")
 
 
-def fulltext_query(label_name: str, where: str | None = None) -> str:
+def fulltext_query(label_name: str, where: str | None = None, with_props: bool = True) -> str:
     """Cypher for the full-text search on ``label_name``'s index, with an optional filter."""
     label(label_name)
     filter_clause = f"WHERE {where} " if where else ""
     return ("CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score "
-            f"{filter_clause}{_return_clause(label_name)}")
+            f"{filter_clause}{_return_clause(label_name, with_props)}")
+
+
+def details_query(label_name: str) -> str:
+    """Cypher returning the properties of the nodes whose keys are ``$keys``."""
+    key = key_of(label(label_name))
+    return (f"UNWIND $keys AS key MATCH (node:{label_name} {{{key}: key}}) "
+            f"RETURN node.{key} AS key, {_PROPS} AS props")
 
 
 def _check_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -184,7 +198,8 @@ def vector_search(graph, label_name: str, vector, k: int, where: str | None = No
 
 
 def fulltext_search(graph, label_name: str, text: str, k: int, where: str | None = None,
-                    params: Mapping[str, Any] | None = None) -> list[Hit]:
+                    params: Mapping[str, Any] | None = None, *, with_props: bool = True
+                    ) -> list[Hit]:
     """Return the ``k`` best full-text matches of free ``text`` that pass ``where``.
 
     The text goes through ``lucene_query`` first, so no user input reaches the Lucene
@@ -197,7 +212,7 @@ def fulltext_search(graph, label_name: str, text: str, k: int, where: str | None
     q = lucene_query(text)
     if q is None or k < 1:
         return []
-    rows = graph.read(fulltext_query(label_name, where),
+    rows = graph.read(fulltext_query(label_name, where, with_props),
                       {**params, "index": fulltext_index_name(label_name), "q": q,
                        "k": k}).rows
     return _hits(label_name, rows)
@@ -226,15 +241,41 @@ def rrf(ranked_lists: Mapping[str, Sequence[Hit]], k: int = 60) -> list[FusedHit
     return sorted(fused.values(), key=lambda h: (-h.score, h.key))
 
 
+def nearest(graph, label_name: str, vector, k: int, where: str | None = None,
+            params: Mapping[str, Any] | None = None, *, cache: VectorCache = VECTORS
+            ) -> list[Hit]:
+    """The ``k`` nodes nearest to ``vector`` that pass ``where``, without their properties:
+    ranked exactly in process when the label fits the cache, else by the vector index."""
+    params = _check_params(params)
+    found = cache.search(graph, label_name, vector, k, where, params)
+    if found is None:
+        return vector_search(graph, label_name, vector, k, where, params)
+    return [Hit(label_name, key, score, rank) for rank, (key, score) in enumerate(found, 1)]
+
+
 def hybrid_search(graph, embedder, label_name: str, text: str, k: int,
                   where: str | None = None, params: Mapping[str, Any] | None = None, *,
-                  fetch_each: int | None = None, rrf_k: int = 60) -> list[FusedHit]:
-    """Vector and full-text search for ``text`` on one label, fused by RRF; top ``k``."""
+                  fetch_each: int | None = None, rrf_k: int = 60,
+                  details: str | None = None) -> list[FusedHit]:
+    """Vector and full-text search for ``text`` on one label, fused by RRF; top ``k``.
+
+    Both lists return keys only; the properties of the ``k`` fused hits are read in one
+    query afterwards — ``details`` (Cypher over ``$keys`` returning ``key`` and ``props``)
+    when the caller needs more than the node's own properties, e.g. a volunteer's home.
+    """
     each = fetch_each or max(k * 3, 20)
     vector = embedder.encode([text or ""])[0]
-    lists = {"vector": vector_search(graph, label_name, vector, each, where, params),
-             "fulltext": fulltext_search(graph, label_name, text, each, where, params)}
-    return rrf(lists, k=rrf_k)[:k]
+    lists = {"vector": nearest(graph, label_name, vector, each, where, params),
+             "fulltext": fulltext_search(graph, label_name, text, each, where, params,
+                                         with_props=False)}
+    fused = rrf(lists, k=rrf_k)[:k]
+    if fused:
+        rows = graph.read(details or details_query(label_name),
+                          {"keys": [hit.key for hit in fused]}).rows
+        props = {row["key"]: row["props"] or {} for row in rows}
+        for hit in fused:
+            hit.props = props.get(hit.key, {})
+    return fused
 
 
 def all_retrieve_queries() -> dict[str, str]:
@@ -245,7 +286,11 @@ def all_retrieve_queries() -> dict[str, str]:
     for name in searchable_labels():
         queries[f"retrieve vector {name}"] = vector_query(name)
         queries[f"retrieve fulltext {name}"] = fulltext_query(name)
+        queries[f"retrieve fulltext keys {name}"] = fulltext_query(name, with_props=False)
+        queries[f"retrieve details {name}"] = details_query(name)
+        queries[f"retrieve vector cache load {name}"] = load_query(name)
     queries["retrieve vector filtered"] = vector_query("Venue", "node.capacity >= $seats")
     queries["retrieve fulltext filtered"] = fulltext_query("Venue", "node.capacity >= $seats")
+    queries["retrieve vector cache filter"] = filter_query("Venue", "node.capacity >= $seats")
     queries["retrieve count"] = "MATCH (n:Venue) RETURN count(n) AS n"
     return queries
