@@ -17,11 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from models.demand import Demand
 from models.matching import Candidate, DemandSlot, assign
+from models.mobilize import participation_features
+from models.mobilize import reasons as participation_reasons
+from models.mobilize import score as participation_score
 from models.opening_hours import OpeningHoursError, is_open
 from models.retrieve import hybrid_search
 from queries.programs.rules import birth_bounds
@@ -188,11 +192,15 @@ def _venue_match(hit, demand: Demand) -> Match | None:
 
 # -- volunteers --------------------------------------------------------------------------------
 
-VOLUNTEER_HOMES = """MATCH (v:Volunteer)<-[:IS_VOLUNTEER]-(r:Resident)
-WHERE v.volunteer_id IN $ids
+# A volunteer's record with the name, phone and home of the resident behind it: the details
+# of the fused hits, read in the retrieval's own last round trip.
+VOLUNTEER_DETAILS = """UNWIND $keys AS key
+MATCH (node:Volunteer {volunteer_id: key})
+OPTIONAL MATCH (node)<-[:IS_VOLUNTEER]-(r:Resident)
 OPTIONAL MATCH (r)-[:LIVES_IN]->(b:Building)
-RETURN v.volunteer_id AS volunteer_id, r.name AS name, r.phone AS phone,
-       b.address AS address, b.lat AS lat, b.lon AS lon"""
+RETURN node.volunteer_id AS key,
+       node{.*, embedding: null, home: {name: r.name, phone: r.phone, address: b.address,
+                                        lat: b.lat, lon: b.lon}} AS props"""
 
 
 def volunteer_filter(demand: Demand) -> tuple[str | None, dict[str, Any]]:
@@ -211,13 +219,12 @@ def volunteer_filter(demand: Demand) -> tuple[str | None, dict[str, Any]]:
 def _volunteer_candidates(graph, embedder, demand: Demand) -> list[Match]:
     where, params = volunteer_filter(demand)
     hits = hybrid_search(graph, embedder, "Volunteer", _query_text(demand), VOLUNTEER_POOL,
-                         where, params)
-    homes = {row["volunteer_id"]: row for row in graph.read(
-        VOLUNTEER_HOMES, {"ids": [h.key for h in hits]}).rows}
+                         where, params, details=VOLUNTEER_DETAILS)
     loc = demand.location
     matches = []
     for hit in hits:
-        props, home = hit.props, homes.get(hit.key, {})
+        props = hit.props
+        home = props.get("home") or {}
         distance = metres(home.get("lat"), home.get("lon"), loc.lat, loc.lon) if loc else None
         reasons = []
         knows = [s for s in demand.skills if s in (props.get("skills") or [])]
@@ -309,23 +316,26 @@ def _participants(graph, demand: Demand, limit: int) -> list[Match]:
     rows = graph.read(query, {"anchor": anchor, "tags": rest, "buildings": buildings,
                               "born_latest": latest, "born_earliest": earliest},
                       max_rows=1_000_000).rows
-    # Those who took part before are likelier to come (issue 7 refines this with networks).
+    # Those who took part before are likelier to come: a shortlist by past attendance, then
+    # the participation score of social mobilization (models.mobilize: attendance, no-shows,
+    # volunteering, co-participants, household) ranks it, with that score's reasons.
     rows.sort(key=lambda r: (-r["attended"], -r["booked"], r["resident_id"]))
-    chosen = rows[:limit]
+    shortlist = [row["resident_id"] for row in rows[:max(3 * limit, 60)]]
+    features = participation_features(graph, shortlist)
+    chosen = sorted(shortlist, key=lambda rid: (-participation_score(features[rid]), rid))[:limit]
     details = {row["resident_id"]: row for row in graph.read(
-        PARTICIPANT_DETAILS, {"ids": [row["resident_id"] for row in chosen]}).rows}
+        PARTICIPANT_DETAILS, {"ids": chosen}).rows}
     out = []
-    for row in chosen:
-        person = details.get(row["resident_id"], {})
+    for rid in chosen:
+        person = details.get(rid, {})
         reasons = [f"tag {t}" for t in tags]
         if who.location:
             reasons.append(f"lives in {who.location.name}")
-        if row["attended"]:
-            reasons.append(f"attended {row['attended']} community activities")
+        reasons += participation_reasons(features[rid])
         home = f"{person['address']}{person['room']}室" \
             if person.get("address") and person.get("room") else person.get("address")
-        out.append(Match("resident", row["resident_id"], person.get("name") or row["resident_id"],
-                         reasons, float(row["attended"]),
+        out.append(Match("resident", rid, person.get("name") or rid, reasons,
+                         round(participation_score(features[rid]), 4),
                          {"phone": person.get("phone"), "address": home}))
     return out
 
@@ -370,20 +380,26 @@ def propose_all(graph, embedder, demands: list[Demand], *,
             proposals.append(proposal)
             slots.append(None)
             continue
-        started = time.perf_counter()
         wants = set(demand.resource_types) or {"venue", "volunteer", "organization"}
-        venues = _venue_candidates(graph, embedder, demand, proposal.notes) \
-            if "venue" in wants or demand.head_count else []
-        proposal.timings_ms["venues"] = _ms(started)
         started = time.perf_counter()
-        helpers = _volunteer_candidates(graph, embedder, demand) \
-            if "volunteer" in wants or demand.volunteers_wanted or demand.skills else []
-        proposal.timings_ms["volunteers"] = _ms(started)
+        embedder.encode([_query_text(demand)])  # once, before the searches share it
+        proposal.timings_ms["encode"] = _ms(started)
+        # The four searches are independent round trips to the graph: run them at once.
+        searches = {
+            "venues": (lambda d=demand, p=proposal: _venue_candidates(
+                graph, embedder, d, p.notes)) if "venue" in wants or demand.head_count else None,
+            "volunteers": (lambda d=demand: _volunteer_candidates(graph, embedder, d))
+            if "volunteer" in wants or demand.volunteers_wanted or demand.skills else None,
+            "organizations": lambda d=demand: _organizations(graph, embedder, d),
+            "participants": lambda d=demand: _participants(
+                graph, d, invites or d.head_count or INVITES_DEFAULT),
+        }
         started = time.perf_counter()
-        proposal.organizations = _organizations(graph, embedder, demand)
-        proposal.participants = _participants(graph, demand,
-                                              invites or demand.head_count or INVITES_DEFAULT)
-        proposal.timings_ms["organizations_participants"] = _ms(started)
+        found = _run_concurrently(searches, proposal.timings_ms)
+        proposal.timings_ms["searches_wall"] = _ms(started)
+        venues, helpers = found["venues"] or [], found["volunteers"] or []
+        proposal.organizations = found["organizations"]
+        proposal.participants = found["participants"]
         if ("venue" in wants or demand.head_count) and not venues:
             proposal.unmet.append(_no_venue_reason(graph, demand))
         proposals.append(proposal)
@@ -393,6 +409,24 @@ def propose_all(graph, embedder, demands: list[Demand], *,
     for proposal in proposals:
         proposal.timings_ms["matching"] = _ms(started)
     return proposals
+
+
+_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="minqing-search")
+
+
+def _run_concurrently(searches: dict, timings_ms: dict[str, float]) -> dict[str, Any]:
+    """Run each non-None callable of ``searches`` on the shared pool; return their results
+    by name (None for the skipped) and record each one's own time in ``timings_ms``."""
+    def timed(name, call):
+        started = time.perf_counter()
+        try:
+            return call()
+        finally:
+            timings_ms[name] = _ms(started)
+
+    futures = {name: _SEARCHES.submit(timed, name, call)
+               for name, call in searches.items() if call is not None}
+    return {name: futures[name].result() if name in futures else None for name in searches}
 
 
 def _match(proposals: list[Proposal], slots: list) -> None:

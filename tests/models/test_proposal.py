@@ -14,7 +14,7 @@ from models.gazetteer import Gazetteer
 from models.opening_hours import is_open
 from models.proposal import (PARTICIPANT_DETAILS, PARTICIPANTS, PARTICIPANTS_BY_TAG,
                              PARTICIPANTS_IN_BUILDINGS,
-                             VOLUNTEER_HOMES, propose,
+                             VOLUNTEER_DETAILS, propose,
                              propose_all, venue_filter, volunteer_filter)
 
 TODAY = dt.date(2025, 6, 30)  # a Monday; "Saturday" is 2025-07-05
@@ -99,7 +99,7 @@ def test_proposal_queries_pass_neo4j_front_end(world):
     queries = {"participants": PARTICIPANTS, "participants by tag": PARTICIPANTS_BY_TAG,
                "participants in buildings": PARTICIPANTS_IN_BUILDINGS,
                "participant details": PARTICIPANT_DETAILS,
-               "volunteer homes": VOLUNTEER_HOMES,
+               "volunteer details": VOLUNTEER_DETAILS,
                "venue filter": f"MATCH (node:Venue) WHERE {where_v} RETURN node",
                "volunteer filter": f"MATCH (node:Volunteer) WHERE {where_l} RETURN node"}
     results = lint_queries(queries)
@@ -114,3 +114,20 @@ def test_invitees_of_a_lane_are_found_from_its_buildings(world):
     # Lane 261 of Linfen Road is building B01, home of R01–R04.
     assert sorted(p.key for p in proposal.participants) == ["R01", "R02", "R03", "R04"]
     assert all("lives in 临汾路261弄" in p.reasons for p in proposal.participants)
+
+
+def test_invitees_are_ranked_by_the_participation_score_with_its_reasons(world):
+    from ingest.load import load_relationships
+
+    graph, embedder, _ = world
+    # R03 took part in a program before and R04 (her son) volunteers; R01 and R02 have
+    # no record, so the two invitations go to R04 and R03.
+    load_relationships(graph, "BOOKED", [("R03", "P01", {"booked_on": "2025-03-01",
+                                                         "attended": True})])
+    proposal = propose(graph, embedder, demand(world, "invite the residents of Lane 261"),
+                       invites=2)
+    invited = {p.key: p for p in proposal.participants}
+    assert set(invited) == {"R03", "R04"}
+    assert "attended 1 of 1 programs booked" in invited["R03"].reasons
+    assert any(r.startswith("volunteer (") for r in invited["R04"].reasons)
+    assert proposal.participants[0].score >= proposal.participants[1].score
