@@ -216,8 +216,11 @@ class CypherClassifier:
 
     def check(self, statement: str) -> Verdict:
         """Classify one statement: a Verdict whose ``reasons`` say why it is refused."""
-        answer = self.parse(statement)
         verdict = Verdict(statement)
+        if not statement.strip():
+            verdict.reasons = ["There is no statement to run."]
+            return verdict
+        answer = self.parse(statement)
         if answer["errors"]:
             verdict.reasons = [f"Not valid Cypher: {e['message'][:200]} (line {e['line']}, "
                                f"column {e['column']})." for e in answer["errors"][:3]]
