@@ -133,6 +133,8 @@ SUBCOMMANDS = (
     ("queries.search_cli", "search"),
     ("ingest.hsds.cli", "hsds"),
     ("ingest.embed_cli", "embed"),
+    ("queries.siting_cli", "sites"),
+    ("queries.siting_cli", "site_select"),
     ("queries.elevators_cli", "elevators"),
     ("queries.mobilize_cli", "mobilize"),
 )

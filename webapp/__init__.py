@@ -21,6 +21,7 @@ BLUEPRINT_MODULES = (
     "webapp.intake",
     "webapp.hsds_api",
     "webapp.elevators",
+    "webapp.siting",
 )
 
 
