@@ -22,6 +22,7 @@ BLUEPRINT_MODULES = (
     "webapp.hsds_api",
     "webapp.elevators",
     "webapp.siting",
+    "webapp.console",
 )
 
 

@@ -1,0 +1,177 @@
+"""The console pages: forms, results, refusals, CSV, JSON, the graph view, and a real server."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from queries import audit, store
+from tests.conftest import free_port, settings_env
+from webapp import create_app
+
+
+@pytest.fixture
+def app(settings, small_graph, tmp_path):
+    app = create_app({**settings, "graph_database": small_graph.database})
+    app.config["WORKFLOW_STORE"] = str(tmp_path / "workflow.sqlite3")
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def audit_rows(app):
+    conn = store.connect(app.config["WORKFLOW_STORE"])
+    try:
+        return audit.recent(conn)
+    finally:
+        conn.close()
+
+
+def test_page_lists_named_queries_with_their_parameters(client):
+    page = client.get("/console")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="query-building_residents"' in html and 'name="param_building_id"' in html
+    document = client.get("/console.json").get_json()
+    names = {q["name"]: q for q in document["queries"]}
+    assert "building_residents" in names
+    assert [p["name"] for p in names["building_residents"]["params"]][0] == "building_id"
+
+
+def test_statement_runs_as_table_graph_and_json(client, app):
+    form = {"statement": "MATCH p = (r:Resident)-[:LIVES_IN]->(b:Building {building_id: $b}) "
+                         "RETURN r.resident_id AS id, r.phone AS phone, p ORDER BY id",
+            "params": '{"b": "B01"}'}
+    page = client.post("/console/run", data=form)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="result-table"' in html and 'id="graph-view"' in html
+    assert "<td>R01</td>" in html and html.count("<circle") == 5  # 4 residents + B01
+    document = client.post("/console/run.json", data=form).get_json()
+    assert document["ok"] and [row["id"] for row in document["rows"]] == \
+        ["R01", "R02", "R03", "R04"]
+    phones = [row["phone"] for row in document["rows"] if row["phone"]]
+    assert phones and all("****" in phone for phone in phones)
+    assert len(document["graph"]["relationships"]) == 4
+    assert audit_rows(app)[0]["action"] == "console.query"
+
+
+def test_named_query_form_runs(client):
+    page = client.post("/console/run", data={"query_name": "building_residents",
+                                             "param_building_id": "B03"})
+    assert page.status_code == 200
+    assert 'id="result-table"' in page.get_data(as_text=True)
+
+
+def test_write_is_refused_clearly_and_logged(client, app, small_graph):
+    before = small_graph.read("MATCH (n) RETURN count(n) AS n").single_value()
+    page = client.post("/console/run", data={"statement": "MATCH (r:Resident) SET r.x = 1"})
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert "SET is refused" in html and "Traceback" not in html
+    document = client.post("/console/run.json",
+                           data={"statement": "CREATE (n:Resident) // harmless"}).get_json()
+    assert document["ok"] is False and document["status"] == 403
+    assert document["layer"] == "parser" and "CREATE is refused" in document["error"]
+    actions = [(r["action"], r["actor"]) for r in audit_rows(app)[:2]]
+    assert actions == [("console.refused", "anonymous")] * 2
+    assert small_graph.read("MATCH (n) RETURN count(n) AS n").single_value() == before
+
+
+def test_bad_parameters_are_a_clear_400(client):
+    response = client.post("/console/run.json", data={"statement": "RETURN $x AS x",
+                                                      "params": "{x: 1"})
+    assert response.status_code == 400
+    assert "Parameters must be a JSON object" in response.get_json()["error"]
+
+
+def test_csv_download_is_masked_and_audited(client, app):
+    response = client.post("/console/run.csv", data={
+        "statement": "MATCH (o:Official) RETURN o.official_id AS id, o.phone AS phone "
+                     "ORDER BY id"})
+    assert response.status_code == 200 and "attachment" in response.headers[
+        "Content-Disposition"]
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "id,phone" and lines[1] == "O1,138****0001"
+    assert audit_rows(app)[0]["action"] == "console.export"
+
+
+def test_actor_comes_from_login_when_there_is_one(app):
+    from flask import g
+
+    @app.before_request
+    def pretend_login():
+        g.user_name = "analyst7"
+
+    app.test_client().post("/console/run.json", data={"statement": "RETURN 1 AS one"})
+    assert audit_rows(app)[0]["actor"] == "analyst7"
+
+
+def test_html_in_results_is_escaped(client):
+    html = client.post("/console/run", data={
+        "statement": "RETURN '<script>alert(1)</script>' AS x"}).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_post_without_csrf_token_is_refused(settings, small_graph, tmp_path):
+    app = create_app({**settings, "graph_database": small_graph.database})
+    app.config["WORKFLOW_STORE"] = str(tmp_path / "workflow.sqlite3")
+    response = app.test_client().post("/console/run", data={"statement": "RETURN 1"})
+    assert response.status_code == 400
+    assert not (tmp_path / "workflow.sqlite3").exists() or audit_rows(app) == []
+
+
+def test_console_over_a_real_waitress_server(settings, small_graph):
+    """`minqing serve` under waitress: fetch the form, post it back with its CSRF token."""
+    port = free_port()
+    env = {**os.environ, **settings_env(settings),
+           "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with opener.open(f"{base}/console", timeout=10) as response:
+                    html = response.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+        def post(path, statement):
+            body = urllib.parse.urlencode({"csrf_token": token, "statement": statement})
+            try:
+                with opener.open(f"{base}{path}", data=body.encode(), timeout=60) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        status, text = post("/console/run.json",
+                            "MATCH (r:Resident) RETURN count(r) AS residents")
+        assert status == 200 and json.loads(text)["rows"] == [{"residents": 12}]
+        status, text = post("/console/run.json", "MATCH (r:Resident) DETACH DELETE r")
+        assert status == 403 and "DELETE is refused" in json.loads(text)["error"]
+        status, text = post("/console/run", "CALL db.labels() YIELD label RETURN label")
+        assert status == 200 and 'id="result-table"' in text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
