@@ -26,7 +26,7 @@ from graph.settings import load_settings
 from models.demand import parse_demand
 from models.embeddings import get_embedder
 from models.gazetteer import Gazetteer
-from models.retrieve import fulltext_search, rrf, vector_search
+from models.retrieve import fulltext_search, nearest, rrf
 
 LABELS = Path(__file__).with_name("search_labels.json")
 K = 5
@@ -121,7 +121,7 @@ def main() -> None:
     for item in demands:
         label, accepted = item["label"], keys[item["label"]].get(item["code"], set())
         vector = embedder.encode([item["text"]])[0]
-        lists = {"vector": vector_search(graph, label, vector, 20),
+        lists = {"vector": nearest(graph, label, vector, 20),
                  "fulltext": fulltext_search(graph, label, item["text"], 20)}
         demand = parse_demand(item["text"], today=dt.date(2025, 6, 30), gazetteer=gazetteer)
         where, params = None, {}
@@ -131,7 +131,7 @@ def main() -> None:
         elif label == "Venue" and demand.equipment:
             where, params = "all(e IN $eq WHERE e IN coalesce(node.equipment, []))", \
                 {"eq": demand.equipment}
-        filtered = {"vector": vector_search(graph, label, vector, 20, where, params),
+        filtered = {"vector": nearest(graph, label, vector, 20, where, params),
                     "fulltext": fulltext_search(graph, label, item["text"], 20, where, params)}
         ranked = {"vector": [h.key for h in lists["vector"]],
                   "fulltext": [h.key for h in lists["fulltext"]],
