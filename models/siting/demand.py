@@ -8,8 +8,11 @@ stores for ``birth_date``, so the cut-offs are computed here and passed as ``$pa
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from graph.schema import key_of, label, rel_type
@@ -50,7 +53,7 @@ class DemandPoint:
     area: str | None
     lat: float
     lon: float
-    weight: int
+    weight: float
 
 
 def describe_group(group: str) -> str:
@@ -155,3 +158,46 @@ def demand_queries() -> dict[str, str]:
     for group in (*AGE_GROUPS, "tag:lone_elderly"):
         queries[f"siting demand {group}"] = demand_query(group, day)[0]
     return queries
+
+
+def read_demand_file(path: Path | str, *, id_column: str = "building_id",
+                     weight_column: str = "demand", lat_column: str = "lat",
+                     lon_column: str = "lon") -> list[DemandPoint]:
+    """Read demand points (id, weight, lat, lon) from a CSV, e.g. census tracts.
+
+    Raises:
+        SitingError: the file is unreadable, lacks a column, repeats an id, or a row has a
+            weight or coordinate that is not a number, or a negative weight.
+    """
+    path = Path(path)
+    points: list[DemandPoint] = []
+    seen: set[str] = set()
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            needed = (id_column, weight_column, lat_column, lon_column)
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SitingError(f"{path}: no column {', '.join(missing)}; demand files need "
+                                  f"{', '.join(needed)}")
+            for line, row in enumerate(reader, start=2):
+                point_id = (row[id_column] or "").strip()
+                if not point_id or point_id in seen:
+                    raise SitingError(f"{path} row {line}: {id_column} is empty or repeated "
+                                      f"({point_id!r})")
+                seen.add(point_id)
+                try:
+                    weight = float(row[weight_column])
+                    lat, lon = float(row[lat_column]), float(row[lon_column])
+                except (TypeError, ValueError):
+                    raise SitingError(f"{path} row {line}: {weight_column}, {lat_column} and "
+                                      f"{lon_column} must be numbers") from None
+                if not math.isfinite(weight) or weight < 0:
+                    raise SitingError(f"{path} row {line}: {weight_column} must be 0 or more, "
+                                      f"got {row[weight_column]!r}")
+                points.append(DemandPoint(point_id, None, None, None, lat, lon, weight))
+    except OSError as e:
+        raise SitingError(f"Cannot read the demand file {path}: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise SitingError(f"{path} is not UTF-8 text: {e}") from e
+    return points

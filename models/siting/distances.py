@@ -7,8 +7,6 @@ network, travel times) can be given as a CSV file in long form, one row per pair
 
 from __future__ import annotations
 
-import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -78,43 +76,48 @@ def read_distance_matrix(path: Path | str, demand_ids: Sequence[str], site_ids: 
             is negative, a pair repeats with two values, or needed pairs are missing; the
             message names the file, and the row or the pairs.
     """
+    import pandas as pd
+
     path = Path(path)
     rows_of = {d: i for i, d in enumerate(demand_ids)}
     cols_of = {s: j for j, s in enumerate(site_ids)}
     values = np.full((len(rows_of), len(cols_of)), np.nan)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in (demand_column, site_column, distance_column)
-                       if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SitingError(f"{path}: no column {', '.join(missing)}; the header is "
-                                  f"{', '.join(reader.fieldnames or []) or 'empty'}")
-            for line, row in enumerate(reader, start=2):
-                i = rows_of.get((row[demand_column] or "").strip())
-                j = cols_of.get((row[site_column] or "").strip())
-                if i is None or j is None:
-                    continue
-                text = (row[distance_column] or "").strip()
-                try:
-                    value = float(text)
-                except ValueError:
-                    value = math.nan
-                if not math.isfinite(value):
-                    raise SitingError(f"{path} row {line}: {distance_column} must be a number, "
-                                      f"got {text!r}")
-                if value < 0:
-                    raise SitingError(f"{path} row {line}: {distance_column} is negative "
-                                      f"({value:g}); distances must be 0 or more")
-                if not np.isnan(values[i, j]) and values[i, j] != value:
-                    raise SitingError(f"{path} row {line}: the pair {demand_ids[i]} → "
-                                      f"{site_ids[j]} appears again with another distance "
-                                      f"({values[i, j]:g} and {value:g})")
-                values[i, j] = value
-    except OSError as e:
-        raise SitingError(f"Cannot read the distance matrix {path}: {e.strerror or e}") from e
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise SitingError(f"Cannot read the distance matrix {path}: "
+                          f"{getattr(e, 'strerror', None) or e}") from e
     except UnicodeDecodeError as e:
         raise SitingError(f"{path} is not UTF-8 text: {e}") from e
+    missing = [c for c in (demand_column, site_column, distance_column)
+               if c not in frame.columns]
+    if missing:
+        raise SitingError(f"{path}: no column {', '.join(missing)}; the header is "
+                          f"{', '.join(frame.columns) or 'empty'}")
+    i = frame[demand_column].str.strip().map(rows_of)
+    j = frame[site_column].str.strip().map(cols_of)
+    wanted = i.notna() & j.notna()
+    text = frame.loc[wanted, distance_column]
+    number = pd.to_numeric(text.str.strip(), errors="coerce")
+    bad = number.isna() | ~np.isfinite(number)
+    if bad.any():
+        row = bad.idxmax()
+        raise SitingError(f"{path} row {row + 2}: {distance_column} must be a number, got "
+                          f"{text[row]!r}")
+    if (number < 0).any():
+        row = (number < 0).idxmax()
+        raise SitingError(f"{path} row {row + 2}: {distance_column} is negative "
+                          f"({number[row]:g}); distances must be 0 or more")
+    pairs = pd.DataFrame({"i": i[wanted].astype(int), "j": j[wanted].astype(int),
+                          "d": number})
+    spread = pairs.groupby(["i", "j"])["d"].nunique()
+    if (spread > 1).any():
+        a, b = spread[spread > 1].index[0]
+        rows = pairs[(pairs["i"] == a) & (pairs["j"] == b)]
+        raise SitingError(f"{path} row {rows.index[-1] + 2}: the pair {demand_ids[a]} → "
+                          f"{site_ids[b]} appears again with another distance "
+                          f"({', '.join(f'{x:g}' for x in rows['d'].unique())})")
+    values[pairs["i"].to_numpy(), pairs["j"].to_numpy()] = pairs["d"].to_numpy()
     gaps = np.argwhere(np.isnan(values))
     if len(gaps):
         listed = ", ".join(f"{demand_ids[i]} → {site_ids[j]}" for i, j in gaps[:_MAX_LISTED])

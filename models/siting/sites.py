@@ -14,7 +14,6 @@ from pathlib import Path
 from graph.schema import key_of, label
 from models.siting import SitingError
 
-CANDIDATE_COLUMNS = ("site_id", "lat", "lon")  # required; name and capacity are optional
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,11 @@ def graph_candidates(graph) -> list[Site]:
     return sites
 
 
-def read_candidates(path: Path | str) -> list[Site]:
+def read_candidates(path: Path | str, *, id_column: str = "site_id", lat_column: str = "lat",
+                    lon_column: str = "lon") -> list[Site]:
     """Read candidate sites from a CSV with site_id, lat, lon and optional name, capacity.
+
+    The id and coordinate columns can be renamed for files written elsewhere.
 
     Raises:
         SitingError: the file is unreadable, lacks a column, repeats a site_id, or a row has
@@ -107,22 +109,23 @@ def read_candidates(path: Path | str) -> list[Site]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            missing = [c for c in CANDIDATE_COLUMNS if c not in (reader.fieldnames or [])]
+            needed = (id_column, lat_column, lon_column)
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
             if missing:
                 raise SitingError(f"{path}: no column {', '.join(missing)}; candidate files "
-                                  f"need site_id, lat, lon (name, capacity optional)")
+                                  f"need {', '.join(needed)} (name, capacity optional)")
             for line, row in enumerate(reader, start=2):
-                site_id = (row["site_id"] or "").strip()
+                site_id = (row[id_column] or "").strip()
                 if not site_id:
                     raise SitingError(f"{path} row {line}: site_id is empty")
                 if site_id in seen:
                     raise SitingError(f"{path} row {line}: site_id {site_id} appears twice")
                 seen.add(site_id)
                 try:
-                    lat, lon = float(row["lat"]), float(row["lon"])
+                    lat, lon = float(row[lat_column]), float(row[lon_column])
                 except (TypeError, ValueError):
                     raise SitingError(f"{path} row {line}: lat/lon must be numbers, got "
-                                      f"{row['lat']!r}, {row['lon']!r}") from None
+                                      f"{row[lat_column]!r}, {row[lon_column]!r}") from None
                 if not (math.isfinite(lat) and math.isfinite(lon)
                         and -90 <= lat <= 90 and -180 <= lon <= 180):
                     raise SitingError(f"{path} row {line}: lat/lon {lat}, {lon} is not a "
