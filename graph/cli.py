@@ -137,6 +137,7 @@ SUBCOMMANDS = (
     ("queries.siting_cli", "site_select"),
     ("queries.elevators_cli", "elevators"),
     ("queries.mobilize_cli", "mobilize"),
+    ("queries.users_cli", "users"),
 )
 
 

@@ -62,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),
     Setting("web_host", "127.0.0.1", "Interface the web app listens on."),
     Setting("web_port", 8000, "Port the web app listens on."),
+    Setting("web_session_cookie_secure", False,
+            "Send the login session cookie only over HTTPS (turn on behind an HTTPS proxy)."),
+    Setting("web_session_hours", 12,
+            "How long a login session lasts without activity, in hours."),
+    Setting("auth_login_rate_limit", "5 per minute",
+            "Most login attempts per client address and user name (Flask-Limiter syntax, "
+            "e.g. '5 per minute'); more get a 429 page."),
     Setting("emergency_volunteer_skills", "first_aid,elderly_companion,counselling,sign_language",
             "Volunteer skills the emergency rescue list looks for, comma-separated codes "
             "or Chinese names (急救, 助老陪伴, 心理疏导, 手语)."),

@@ -22,6 +22,10 @@ BLUEPRINT_MODULES = (
     "webapp.hsds_api",
     "webapp.elevators",
     "webapp.siting",
+    # access control (docs/ACCESS.md): login, the gate, security headers; admin; unmasking
+    "webapp.auth",
+    "webapp.admin",
+    "webapp.unmask",
     "webapp.console",
 )
 

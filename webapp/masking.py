@@ -34,3 +34,28 @@ def mask_id_number(id_number: str | None) -> str | None:
     if not id_number:
         return id_number
     return id_number[:6] + "*" * (len(id_number) - 7) + id_number[-1]
+
+
+def mask_birth_date(birth_date: str | None) -> str | None:
+    """Keep only the year of a birth date (the age band stays readable).
+
+    >>> mask_birth_date("1944-03-02")
+    '1944-**-**'
+    """
+    if not birth_date:
+        return birth_date
+    return str(birth_date)[:4] + "-**-**"
+
+
+PERSONAL_FIELDS = {"phone": mask_phone, "id_number": mask_id_number,
+                   "birth_date": mask_birth_date}
+
+
+def mask_personal(record: dict) -> dict:
+    """Return ``record`` with its phone, ID number and birth date masked (others as they are).
+
+    >>> mask_personal({"name": "Li", "phone": "13812345678", "birth_date": "1944-03-02"})
+    {'name': 'Li', 'phone': '138****5678', 'birth_date': '1944-**-**'}
+    """
+    return {k: PERSONAL_FIELDS[k](v) if k in PERSONAL_FIELDS and isinstance(v, str) else v
+            for k, v in record.items()}
