@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import math
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
@@ -148,12 +149,28 @@ def _params(text: str) -> dict[str, Any]:
 
 # -- masking and drawing ------------------------------------------------------------------
 
+# Personal numbers are also recognised by their shape, so renaming a column (`r.phone AS p`)
+# or embedding one in a longer string does not unmask it: mainland ID numbers (17 digits and
+# a check character), mobile numbers, and landlines with an area code.
+_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
+def _mask_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
+    text = _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+    return _LANDLINE.sub(lambda m: mask_phone(m.group()), text)
+
+
 def _mask(value: Any, key: str = "") -> Any:
     lowered = key.lower()
     if isinstance(value, str) and "phone" in lowered:
         return mask_phone(value)
     if isinstance(value, str) and "id_number" in lowered:
         return mask_id_number(value)
+    if isinstance(value, str):
+        return _mask_text(value)
     if isinstance(value, dict):
         return {k: _mask(v, k) for k, v in value.items()}
     if isinstance(value, list):

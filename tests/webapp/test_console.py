@@ -110,6 +110,17 @@ def test_csv_download_is_masked_and_audited(client, app):
     assert audit_rows(app)[0]["action"] == "console.export"
 
 
+def test_personal_numbers_are_masked_whatever_the_column_is_called(client):
+    rows = client.post("/console/run.json", data={"statement": (
+        "MATCH (o:Official {official_id: 'O1'}) "
+        "RETURN o.phone AS p, 'call ' + o.phone + ' now' AS text, "
+        "'310106195003121234' AS x, '021-56781234' AS landline, 20250630 AS day")}
+    ).get_json()["rows"]
+    assert rows == [{"p": "138****0001", "text": "call 138****0001 now",
+                     "x": "310106***********4", "landline": "021-****1234",
+                     "day": 20250630}]
+
+
 def test_actor_comes_from_login_when_there_is_one(app):
     from flask import g
 
