@@ -166,6 +166,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("siting_default_radius_m", 500,
             "Service radius in metres for site selection when the service type's points "
             "carry none and none is given."),
+    Setting("dashboard_refresh_s", 30,
+            "How often the large-screen dashboard fetches its numbers again, in s."),
+    Setting("dashboard_cache_s", 60,
+            "How long the dashboard's computed numbers are served before they are computed "
+            "again, in s (a wall of displays then costs one computation per period)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

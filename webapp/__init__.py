@@ -22,6 +22,9 @@ BLUEPRINT_MODULES = (
     "webapp.hsds_api",
     "webapp.elevators",
     "webapp.siting",
+    "webapp.dashboard",
+    "webapp.profiles",
+    "webapp.openapi",
     # access control (docs/ACCESS.md): login, the gate, security headers; admin; unmasking
     "webapp.auth",
     "webapp.admin",
