@@ -9,7 +9,7 @@ from flask import Blueprint, g
 from queries import audit
 from queries.profiles import building_profile, neighbourhood, resident_profile
 from webapp.graph_handle import get_graph
-from webapp.masking import mask_id_number, mask_phone
+from webapp.masking import mask_birth_date, mask_id_number, mask_phone
 from webapp.neighbourhood_svg import lay_out, render_svg
 from webapp.pages import page
 from webapp.workflow import workflow_store
@@ -20,15 +20,6 @@ bp.add_app_template_global(render_svg, "neighbourhood_svg")
 
 def _actor() -> str:
     return g.get("user_name", "anonymous")
-
-
-def _mask_birth_date(value: str | None) -> str | None:
-    """Keep the year of a birth date: the age group is what a page needs.
-
-    >>> _mask_birth_date("1944-03-02")
-    '1944-**-**'
-    """
-    return value[:4] + "-**-**" if value and len(value) >= 4 else value
 
 
 def _resident_scope_filter(graph):
@@ -65,11 +56,11 @@ def resident(resident_id: str):
     person = dict(profile["resident"])
     person["phone"] = mask_phone(person.get("phone"))
     person["id_number"] = mask_id_number(person.get("id_number"))
-    person["birth_date"] = _mask_birth_date(person.get("birth_date"))
+    person["birth_date"] = mask_birth_date(person.get("birth_date"))
     keep = _resident_scope_filter(graph)
     household = keep(profile["household"])
     for member in household:
-        member["birth_date"] = _mask_birth_date(member.get("birth_date"))
+        member["birth_date"] = mask_birth_date(member.get("birth_date"))
     with workflow_store() as conn:
         audit.record(conn, _actor(), "view_resident", resident_id)
     return {**profile, "resident": person, "household": household,
@@ -84,7 +75,7 @@ def building(building_id: str):
     residents = _resident_scope_filter(graph)(profile["residents"])
     for person in residents:
         person["phone"] = mask_phone(person.get("phone"))
-        person["birth_date"] = _mask_birth_date(person.get("birth_date"))
+        person["birth_date"] = mask_birth_date(person.get("birth_date"))
     with workflow_store() as conn:
         audit.record(conn, _actor(), "view_building", building_id, residents=len(residents))
     return {**profile, "residents": residents,
