@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, request, url_for
 
 from werkzeug.exceptions import BadRequest
 
-from graph.errors import MinqingError
+from graph.errors import MinqingError, NotFound
 from queries import alerts as lib
 from queries.store import connect
 from webapp.workflow import store_target
 from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
+from webapp.scope import area_allowed, keep_in_scope
 
 bp = Blueprint("alerts", __name__)
 
 
 def _conn():
     return connect(store_target())
+
+
+def _in_scope(alert: dict) -> dict:
+    """Refuse an alert about a senior outside the user's areas as if it did not exist."""
+    if not area_allowed(alert.get("area_id")):
+        raise NotFound(f"No water alert {alert.get('id')} in your areas")
+    return alert
 
 
 def _for_screen(alert: dict) -> dict:
@@ -36,7 +44,8 @@ def alert_list():
                          f"{', '.join(lib.OUTCOMES)}.")
     conn = _conn()
     try:
-        alerts = [_for_screen(a) for a in lib.list_alerts(conn, official, status)]
+        alerts = [_for_screen(a) for a in keep_in_scope(lib.list_alerts(conn, official,
+                                                                          status))]
         rate = lib.false_alarm_rate(conn)
     finally:
         conn.close()
@@ -49,7 +58,7 @@ def alert_detail(alert_id: int):
     """Show one alert: the senior, the rule and its numbers, the plot, the outcomes so far."""
     conn = _conn()
     try:
-        alert = _for_screen(lib.get_alert(conn, alert_id))
+        alert = _for_screen(_in_scope(lib.get_alert(conn, alert_id)))
     finally:
         conn.close()
     return {"alert": alert, "outcomes": lib.OUTCOMES}
@@ -60,7 +69,7 @@ def alert_plot(alert_id: int):
     """The evidence plot: the last days' hourly readings, the rule's window shaded."""
     conn = _conn()
     try:
-        alert = lib.get_alert(conn, alert_id)
+        alert = _in_scope(lib.get_alert(conn, alert_id))
     finally:
         conn.close()
     return Response(lib.evidence_svg(alert), mimetype="image/svg+xml")
@@ -71,8 +80,9 @@ def alert_ack(alert_id: int):
     """Record an outcome from the form, then show the alert again."""
     conn = _conn()
     try:
+        _in_scope(lib.get_alert(conn, alert_id))
         lib.acknowledge(conn, alert_id, request.form.get("outcome", ""),
-                        request.form.get("by", ""), until=request.form.get("until") or None,
+                        g.user_name, until=request.form.get("until") or None,
                         note=request.form.get("note", ""))
     except MinqingError as e:
         if "No water alert" in str(e):
@@ -91,7 +101,7 @@ def _inbox_alerts(conn, official_id: str, status: str | None) -> list[dict]:
                              status="open" if status == "new" else None)
     if status == "acknowledged":
         alerts = [a for a in alerts if a["status"] != "open"]
-    return [_for_screen(a) for a in alerts]
+    return [_for_screen(a) for a in keep_in_scope(alerts)]
 
 
 register_section(Section("alerts", "用水预警 Water alerts", "inbox_alerts.html", _inbox_alerts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 
 from graph.errors import GraphUnavailable, QueryError
 from queries.outreach import campaigns as outreach
@@ -13,6 +13,7 @@ from webapp.workflow import store_target
 from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
+from webapp.scope import current_scope, keep_in_scope, require_resident
 
 bp = Blueprint("campaigns", __name__)
 # The page lists at most this many messages; the CLI's export-csv has them all.
@@ -71,6 +72,10 @@ def campaign_detail(campaign_id: int):
         campaign = outreach.get_campaign(conn, campaign_id)
         counts = outreach.status_counts(conn, campaign_id)
         rows = outreach.messages(conn, campaign_id, limit=MESSAGES_SHOWN)
+        if current_scope() is not None:
+            # An official sees the messages to their own areas only (the counts stay the
+            # campaign's: numbers, not people).
+            rows = keep_in_scope(dict(m) for m in rows)
         take_up = _take_up(conn, campaign)
     shown = ("message_id", "resident_id", "name", "area_name", "status", "attempts",
              "next_attempt_at", "last_error", "sent_at", "delivered_at", "reply_text")
@@ -80,7 +85,7 @@ def campaign_detail(campaign_id: int):
         "take_up": take_up,
         "messages": [{**{k: m[k] for k in shown}, "phone": mask_phone(m["phone"])}
                      for m in rows],
-        "messages_truncated": sum(counts.values()) > len(rows),
+        "messages_truncated": current_scope() is None and sum(counts.values()) > len(rows),
     }
 
 
@@ -90,10 +95,14 @@ def optout(campaign_id: int):
     resident_id = (request.form.get("resident_id") or "").strip()
     if not resident_id:
         abort(400, "Give the resident_id to opt out.")
+    from webapp.graph_handle import get_graph
+
+    if current_scope() is not None:
+        require_resident(get_graph(), resident_id)
     with _store() as conn:
         outreach.get_campaign(conn, campaign_id)
         outreach.opt_out(conn, resident_id, reason=request.form.get("reason") or
-                         "asked not to be contacted", actor="web")
+                         "asked not to be contacted", actor=g.user_name)
     return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign_id))
 
 
@@ -110,6 +119,8 @@ def _inbox_campaigns(conn, official_id: str, status: str | None) -> list[dict]:
 
     areas = [row["area_id"] for row in get_graph().read(
         AREAS_OF_OFFICIAL, {"official_id": official_id}).rows]
+    scope = current_scope()
+    areas = [a for a in areas if scope is None or a in scope]
     if not areas:
         return []
     outreach.init_store(conn)

@@ -65,8 +65,13 @@ def demo(app, host, port, residents, fixture, no_serve):
     gateway = start_demo_gateway(app.settings)
     # SIGTERM (from a supervisor or `kill`) must unwind like Ctrl-C, so the gateway stops too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo("Login: none needed yet (it comes with access control); the app listens on "
-               "127.0.0.1 only.")
+    from webapp.demo_logins import LOGINS_FILE, ensure_demo_logins
+
+    click.echo(f"Logins (also in {app.settings.data_path / LOGINS_FILE}, private; more with "
+               f"`minqing users add`):")
+    for login in ensure_demo_logins(app.settings, graph):
+        areas = f" areas {','.join(login['areas'])}" if login["areas"] else ""
+        click.echo(f"  {login['role']:<9} {login['name']:<14} password {login['password']}{areas}")
     try:
         click.get_current_context().invoke(serve, host=host, port=port)
     finally:

@@ -8,6 +8,7 @@ from graph.errors import NotFound, QueryError
 from models.elevators import store
 from models.elevators.features import FEATURES
 from webapp.pages import page
+from webapp.scope import keep_in_scope
 
 bp = Blueprint("elevators", __name__)
 
@@ -25,7 +26,7 @@ def _selected(document: dict) -> list[dict]:
     except ValueError:
         raise QueryError(f"top must be a whole number, got {request.args['top']!r}") from None
     area = request.args.get("area") or None
-    buildings = document["ranking"]["buildings"]
+    buildings = keep_in_scope(document["ranking"]["buildings"])  # an official: own areas
     if area:
         buildings = [b for b in buildings if area in (b["area_id"], b["area_name"])]
     return buildings[:max(top, 0)]

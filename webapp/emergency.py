@@ -7,16 +7,18 @@ one is written to the audit trail; a link prefetch or a crawler cannot trigger a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from graph.errors import QueryError
 from queries.emergency import (EmergencyList, REASONS, SKILL_NAMES, area_names,
                                audit_export, emergency_list, to_csv_bytes)
 from webapp.graph_handle import get_graph
 from webapp.pages import page
+from webapp.scope import buildings_in_scope
 
 bp = Blueprint("emergency", __name__)
 
@@ -37,6 +39,22 @@ def list_from_args(graph, args, settings) -> EmergencyList | None:
     radius = (args.get("radius_m") or "").strip()
     if not (buildings or area or near or radius):
         return None
+    return scoped(graph, _unscoped_list(graph, args, settings, buildings, area, near, radius))
+
+
+def scoped(graph, elist: EmergencyList) -> EmergencyList:
+    """Cut the list to the user's areas: buildings, residents and volunteers living there
+    (an official's list, page and export alike; shelters are places and stay)."""
+    allowed = buildings_in_scope(graph)
+    if allowed is None:
+        return elist
+    return dataclasses.replace(
+        elist, buildings=[b for b in elist.buildings if b.building_id in allowed],
+        residents=[r for r in elist.residents if r.building_id in allowed],
+        volunteers=[v for v in elist.volunteers if v.building_id in allowed])
+
+
+def _unscoped_list(graph, args, settings, buildings, area, near, radius) -> EmergencyList:
     as_of = None
     if args.get("as_of"):
         try:
@@ -68,8 +86,7 @@ def emergency():
 
 
 def _actor() -> str:
-    # No login yet (a later issue adds Flask-Login); the address is what we know.
-    return f"web:{request.remote_addr or 'unknown'}"
+    return g.get("user_name", "anonymous")
 
 
 def _required_list() -> EmergencyList:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 
 from graph import schema
 from graph.errors import NotFound
@@ -24,6 +24,7 @@ from webapp.workflow import store_target
 from webapp.graph_handle import get_graph
 from webapp.masking import mask_phone
 from webapp.pages import page
+from webapp.scope import current_scope, keep_in_scope
 
 bp = Blueprint("inbox", __name__)
 
@@ -31,7 +32,8 @@ _O, _A = schema.label("Official"), schema.label("ResidentialArea")
 OFFICIALS_CYPHER = (
     f"MATCH (o:{_O}) OPTIONAL MATCH (o)-[:{schema.rel_type('RESPONSIBLE_FOR')}]->(a:{_A}) "
     f"RETURN o.official_id AS official_id, o.name AS name, o.role AS role, "
-    f"collect(a.name) AS areas ORDER BY official_id")
+    f"collect(a.name) AS areas, collect(a.{schema.key_of('ResidentialArea')}) AS area_ids "
+    f"ORDER BY official_id")
 OFFICIAL_CYPHER = (
     f"MATCH (o:{_O} {{{schema.key_of('Official')}: $official_id}}) "
     f"OPTIONAL MATCH (o)-[:{schema.rel_type('RESPONSIBLE_FOR')}]->(a:{_A}) "
@@ -72,7 +74,7 @@ def register_section(section: Section) -> None:
 
 def _notices(conn, official_id: str, status: str | None) -> list[dict]:
     return [n | {"resident_phone": mask_phone(n["resident_phone"])}
-            for n in inbox(conn, official_id, status=status)]
+            for n in keep_in_scope(inbox(conn, official_id, status=status))]
 
 
 register_section(Section("notices", "事件提醒 Event notices", "inbox_notices.html", _notices))
@@ -84,6 +86,9 @@ register_section(Section("notices", "事件提醒 Event notices", "inbox_notices
 def officials():
     """List the officials with their areas and how many new notices wait for each."""
     rows = get_graph().read(OFFICIALS_CYPHER).rows
+    scope = current_scope()
+    if scope is not None:  # an official sees the inboxes of their own areas only
+        rows = [row for row in rows if set(row["area_ids"]) & scope]
     conn = open_store()
     try:
         counts = counts_by_official(conn)
@@ -114,16 +119,14 @@ def official_inbox(official_id: str):
 
 @bp.post("/inbox/<official_id>/notices/<int:notice_id>/ack")
 def acknowledge_notice(official_id: str, notice_id: int):
-    """Acknowledge a notice (form fields ``by`` and ``note``); audited; back to the inbox."""
-    by = (request.form.get("by") or "").strip()
-    if not by:
-        abort(400, "Fill in who acknowledges the notice (field by)")
+    """Acknowledge a notice (form field ``note``) as the logged-in user; audited; back to
+    the inbox."""
     conn = open_store()
     try:
-        if get_notice(conn, notice_id)["official_id"] != official_id:
+        notice = get_notice(conn, notice_id)
+        if notice["official_id"] != official_id or not keep_in_scope([notice]):
             raise NotFound(f"Notice {notice_id} is not in {official_id}'s inbox")
-        # No login yet (a later issue adds Flask-Login): the form says who acknowledges.
-        acknowledge(conn, notice_id, by, request.form.get("note"))
+        acknowledge(conn, notice_id, g.user_name, request.form.get("note"))
     finally:
         conn.close()
     return redirect(url_for("inbox.official_inbox", official_id=official_id) +

@@ -9,6 +9,7 @@ from webapp.graph_handle import get_graph
 from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
+from webapp.scope import current_scope, keep_in_scope, require_area
 
 bp = Blueprint("programs", __name__)
 
@@ -24,15 +25,26 @@ def _program(program_id: str):
     return program
 
 
+def _scoped_summary(graph, program) -> dict:
+    """The stored silent group's summary, cut to the user's areas (sizes re-added)."""
+    from queries.programs import silent_group_summary
+
+    summary = silent_group_summary(graph, program)
+    if current_scope() is not None:
+        summary["groups"] = keep_in_scope(summary["groups"])
+        summary["size"] = sum(group["size"] for group in summary["groups"])
+    return summary
+
+
 @page(bp, "/programs", "programs.html")
 def program_list():
     """List the programs with the size of their stored silent groups."""
-    from queries.programs import load_programs, silent_group_summary
+    from queries.programs import load_programs
 
     graph = get_graph()
     rows = []
     for program in load_programs().values():
-        summary = silent_group_summary(graph, program)
+        summary = _scoped_summary(graph, program)
         rows.append({**program.to_json(), "silent_size": summary["size"],
                      "refreshed_at": summary["refreshed_at"]})
     return {"programs": rows}
@@ -41,15 +53,13 @@ def program_list():
 @page(bp, "/programs/<program_id>", "program.html")
 def program_detail(program_id):
     """Show one program's rule and its silent group by residential area and official."""
-    from queries.programs import silent_group_summary
-
-    return silent_group_summary(get_graph(), _program(program_id))
+    return _scoped_summary(get_graph(), _program(program_id))
 
 
 @page(bp, "/programs/<program_id>/areas/<area_id>", "program_area.html")
 def program_area(program_id, area_id):
     """List one page of the silent group's members in one area, with reasons (phones masked)."""
-    from queries.programs import silent_group_members, silent_group_summary
+    from queries.programs import silent_group_members
 
     program = _program(program_id)
     try:
@@ -58,8 +68,9 @@ def program_area(program_id, area_id):
         abort(400, "skip must be a whole number")
     graph = get_graph()
     area = None if area_id == "-" else area_id
+    require_area(area)  # the gate checked the URL already; this keeps the view safe alone
     members = silent_group_members(graph, program, area, skip=skip, limit=PAGE_SIZE)
-    summary = silent_group_summary(graph, program)
+    summary = _scoped_summary(graph, program)
     group = next((g for g in summary["groups"] if g["area_id"] == area), None)
     for member in members:
         member["phone"] = mask_phone(member["phone"])
@@ -87,7 +98,7 @@ def _inbox_silent_groups(conn, official_id: str, status: str | None) -> list[dic
     if status == "acknowledged":
         return []
     programs = load_programs()
-    rows = get_graph().read(GROUPS_OF_OFFICIAL, {"official_id": official_id}).rows
+    rows = keep_in_scope(get_graph().read(GROUPS_OF_OFFICIAL, {"official_id": official_id}).rows)
     return [row | {"program_name": programs[row["program_id"]].name}
             for row in sorted(rows, key=lambda r: (r["area_id"], r["program_id"]))
             if row["program_id"] in programs and row["size"]]

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from webapp.graph_handle import get_graph
 from webapp.masking import mask_phone
 from webapp.pages import page
+from webapp.scope import current_scope, residents_in_scope
 
 bp = Blueprint("search", __name__)
 
@@ -54,12 +55,26 @@ def _proposals(demands) -> list[dict]:
     started = time.perf_counter()
     documents = [p.to_json() for p in propose_all(
         get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]), demands)]
+    _scope_participants(documents)
     for document in documents:
         for group in ("volunteers", "participants"):
             for match in document[group]:
                 match["phone"] = mask_phone(match.get("phone"))
         document["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return documents
+
+
+def _scope_participants(documents: list[dict]) -> None:
+    """Keep only invitees the user may see: none for partners (resources only), those of
+    their own areas for officials, all for analysts and admins."""
+    if current_scope() is None:
+        return
+    allowed = residents_in_scope(get_graph(), (m["key"] for d in documents
+                                               for m in d["participants"]))
+    for document in documents:
+        document["participants"] = [m for m in document["participants"]
+                                    if m["key"] in allowed]
+        document["participants_scoped"] = True
 
 
 def _proposal(demand) -> dict:

@@ -81,3 +81,29 @@ def session_headers(app) -> dict[str, str]:
         app.test_client_class = _LoggedInClient
         app.test_client()
     return {"Cookie": f"session={app.extensions['minqing_test_cookie']}"}
+
+
+def http_login(opener, base: str, store, role: str = "admin", areas=()) -> str:
+    """Log a ``urllib`` opener (with a cookie jar) in to a real server at ``base``.
+
+    ``store`` is what the server's workflow store is opened from (its settings or a path);
+    the user is created there, then the login form is fetched and posted with its token.
+    Returns the user name.
+    """
+    import urllib.parse
+
+    name = f"{role}_{'_'.join(areas)}" if areas else role
+    conn = connect(store)
+    try:
+        try:
+            users.get_user(conn, name)
+        except Exception:
+            users.add_user(conn, name, PASSWORD, role, areas)
+    finally:
+        conn.close()
+    with opener.open(f"{base}/login", timeout=30) as response:
+        token = _TOKEN.search(response.read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "name": name, "password": PASSWORD})
+    with opener.open(f"{base}/login", data=body.encode(), timeout=30) as response:
+        assert "/login" not in response.geturl(), "login failed"
+    return name

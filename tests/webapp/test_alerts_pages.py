@@ -11,6 +11,7 @@ from queries import alerts
 from queries.store import connect
 from tests.models.test_water_alerts import at_hour, hourly_frame
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 ONSET = 30 * 24 + 22
 
@@ -34,7 +35,7 @@ def alert_id(settings, small_graph):
 def app(settings, small_graph):
     app = create_app({**settings, "graph_database": small_graph.database})
     app.testing = True
-    return app
+    return log_in_clients(app)
 
 
 def test_list_shows_the_alert_with_plot_and_masked_phone(app, alert_id):
@@ -90,6 +91,6 @@ def test_ack_form_records_the_outcome(app, alert_id):
     assert alert["status"] == "away"
     assert alert["acks"][-1] | {"acked_at": None} == {
         "outcome": "away", "until": "2025-05-31", "note": "with her daughter",
-        "acked_by": "Wang Li", "acked_at": None}
+        "acked_by": "admin", "acked_at": None}  # the logged-in user, not a form field
     page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
     assert 'id="status">away<' in page and "with her daughter" in page

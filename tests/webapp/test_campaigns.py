@@ -10,6 +10,7 @@ from queries.outreach.channels import Outbox
 from queries.outreach.sending import send_campaign
 from queries.store import connect
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 RESIDENTS = [
     {"resident_id": "R01", "name": "Li Xiuying", "phone": "13900000001", "area_name": "Linfen Garden"},
@@ -33,7 +34,7 @@ def campaign(settings):
 
 @pytest.fixture
 def app(settings):
-    return create_app(dict(settings))
+    return log_in_clients(create_app(dict(settings)))
 
 
 def test_list_shows_the_campaign_and_its_counts(app, campaign):
@@ -80,7 +81,7 @@ def test_optout_form_puts_resident_on_the_list(app, campaign, settings):
     row = conn.execute("SELECT reason, actor FROM outreach_optout WHERE resident_id = ?",
                        (resident,)).fetchone()
     conn.close()
-    assert tuple(row) == ("by phone", "web")
+    assert tuple(row) == ("by phone", "admin")  # the logged-in user
 
 
 def test_optout_without_resident_id_is_a_clear_400(app, campaign):

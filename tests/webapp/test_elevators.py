@@ -11,13 +11,14 @@ from models.elevators.propensity import Options, evaluate, rank
 from tests.conftest import free_port, stop_waitress
 from tests.models.elevators.history import tiny_history
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients, session_headers
 
 
 @pytest.fixture
 def app(settings, small_graph, tmp_path):
     app = create_app({**settings, "graph_database": small_graph.database,
                       "data_dir": str(tmp_path)})
-    return app
+    return log_in_clients(app)
 
 
 def _store_ranking(app):
@@ -43,25 +44,28 @@ def test_ranking_page_json_and_map_over_http(app):
     thread.start()
     try:
         base = f"http://127.0.0.1:{port}"
-        document = _get_json(base + "/elevators.json?top=5&area=%E7%94%B2")
+        headers = session_headers(app)
+        document = _get_json(base + "/elevators.json?top=5&area=%E7%94%B2", headers)
         assert document["ok"] and len(document["buildings"]) == 5
         assert all(b["area_name"] == "甲" for b in document["buildings"])
         assert document["buildings"][0]["reasons"]
         assert document["evaluation"]["models"]["gbm"]["k"] == document["evaluation"]["test_installs"]
-        html = urllib.request.urlopen(base + "/elevators?top=5").read().decode()
+        html = urllib.request.urlopen(urllib.request.Request(
+            base + "/elevators?top=5", headers=headers)).read().decode()
         first = document["buildings"][0]
         assert first["address"] in html and first["reasons"][0]["feature"] in html
         assert "precision@k" in html
-        map_html = urllib.request.urlopen(base + "/elevators/map?top=5").read().decode()
+        map_html = urllib.request.urlopen(urllib.request.Request(
+            base + "/elevators/map?top=5", headers=headers)).read().decode()
         assert "leaflet" in map_html.lower() and "#1 " in map_html
     finally:
         stop_waitress(server, thread)
 
 
-def _get_json(url):
+def _get_json(url, headers=None):
     import json
 
-    with urllib.request.urlopen(urllib.request.Request(url)) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as response:
         return json.loads(response.read())
 
 

@@ -17,6 +17,7 @@ from queries import audit
 from queries.store import connect as store_connect
 from tests.conftest import free_port, settings_env
 from webapp import create_app
+from tests.webapp.login_helpers import http_login, log_in_clients
 
 SCOPE = {"building": "B01", "as_of": "2026-06-01"}
 
@@ -25,7 +26,7 @@ SCOPE = {"building": "B01", "as_of": "2026-06-01"}
 def app(settings, small_graph):
     app = create_app({**settings, "graph_database": small_graph.database})
     app.testing = True
-    return app
+    return log_in_clients(app)
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_csv_export_has_full_phones_and_is_audited(client, settings):
     assert [row[-1] for row in rows[1:]] == ["R01", "R02", "R03"]
     assert "13900000001" in rows[1]
     [row] = emergency_audit_rows(settings)[:len(emergency_audit_rows(settings)) - before]
-    assert row["action"] == "emergency_list.csv" and row["actor"].startswith("web:")
+    assert row["action"] == "emergency_list.csv" and row["actor"] == "admin"  # the logged-in user
     assert row["detail"]["residents"] == ["R01", "R02", "R03"]
 
 
@@ -156,6 +157,7 @@ def test_csv_download_over_http_with_the_form_token(settings, small_graph):
         deadline = time.monotonic() + 60
         while True:
             try:
+                http_login(opener, base, settings)
                 with opener.open(f"{base}/emergency?{urllib.parse.urlencode(SCOPE)}",
                                  timeout=10) as response:
                     html = response.read().decode()

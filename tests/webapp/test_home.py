@@ -3,13 +3,14 @@
 import pytest
 
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 
 @pytest.fixture
 def client(settings, small_graph):
     app = create_app({**settings, "graph_database": small_graph.database})
     app.testing = True
-    return app.test_client()
+    return log_in_clients(app).test_client()
 
 
 def test_home_page_shows_counts(client):
@@ -37,7 +38,7 @@ def test_error_shape_for_json_urls(client):
 
 def test_graph_down_gives_a_clear_page(settings):
     app = create_app({**settings, "graph_uri": "bolt://127.0.0.1:1", "graph_password": "x"})
-    client = app.test_client()
+    client = log_in_clients(app).test_client()
     response = client.get("/index.json")
     assert response.status_code == 503
     assert "graph_uri" in response.get_json()["error"]

@@ -15,6 +15,7 @@ from queries.programs import load_programs, refresh_silent_groups, silent_group
 from queries.store import connect
 from tests.models.test_water_alerts import at_hour, hourly_frame
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 ONSET = 30 * 24 + 22
 
@@ -37,7 +38,7 @@ def app(settings, empty_graph, tmp_path):
     conn.close()
     app = create_app({**settings, "graph_database": empty_graph.database})
     app.config["WORKFLOW_STORE"] = str(store)
-    return app
+    return log_in_clients(app)
 
 
 def _sections(app, official, status=""):

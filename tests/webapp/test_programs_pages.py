@@ -7,6 +7,7 @@ import pytest
 from ingest.fixture_graph import load_fixture_graph
 from queries.programs import load_programs, refresh_silent_groups
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def client(settings, empty_graph):
     refresh_silent_groups(empty_graph, [load_programs()["anti_fraud_talk_2025"]],
                           dt.date(2025, 6, 30))
     app = create_app({**settings, "graph_database": empty_graph.database})
-    return app.test_client()
+    return log_in_clients(app).test_client()
 
 
 def test_program_list_shows_stored_sizes(client):

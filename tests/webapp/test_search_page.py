@@ -8,6 +8,7 @@ from ingest.embed import embed_graph
 from ingest.fixture_graph import load_fixture_graph
 from models.embeddings import HashingEmbedder
 from webapp import create_app
+from tests.webapp.login_helpers import log_in_clients
 
 DEMAND = ("a room for 30 people on Saturday afternoon, one volunteer who knows first aid, "
           "invite the lone seniors")
@@ -17,8 +18,8 @@ DEMAND = ("a room for 30 people on Saturday afternoon, one volunteer who knows f
 def app(settings, empty_graph):
     load_fixture_graph(empty_graph)
     embed_graph(empty_graph, HashingEmbedder())
-    return create_app({**settings, "graph_database": empty_graph.database,
-                       "embedding_model": "hashing"})
+    return log_in_clients(create_app({**settings, "graph_database": empty_graph.database,
+                                      "embedding_model": "hashing"}))
 
 
 def test_json_twin_has_parse_and_proposal(app):

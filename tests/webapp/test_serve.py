@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 from tests.conftest import free_port, settings_env
+from tests.webapp.login_helpers import http_login
 
 
 def test_serve_answers_over_http(settings, small_graph):
@@ -17,12 +19,14 @@ def test_serve_answers_over_http(settings, small_graph):
            "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
     process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.json",
-                                            timeout=5) as response:
+                http_login(opener, f"http://127.0.0.1:{port}", settings)
+                with opener.open(f"http://127.0.0.1:{port}/index.json",
+                                 timeout=5) as response:
                     document = json.loads(response.read())
                     server_header = response.headers.get("Server", "")
                 break
