@@ -39,7 +39,7 @@ def test_unknown_group_and_tag_are_named(small_graph):
         building_demand(small_graph, "tag:nobody", AS_OF)
 
 
-def test_sites_from_the_graph(siting_graph):
+def test_sites_from_the_graph(siting_graph):  # noqa: F811
     assert [s.site_id for s in service_points(siting_graph, "dining_hall")] == ["SP01", "SP02"]
     assert len(service_points(siting_graph)) == 3
     candidates = graph_candidates(siting_graph)
