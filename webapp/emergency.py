@@ -18,7 +18,7 @@ from queries.emergency import (EmergencyList, REASONS, SKILL_NAMES, area_names,
                                audit_export, emergency_list, to_csv_bytes)
 from webapp.graph_handle import get_graph
 from webapp.pages import page
-from webapp.scope import buildings_in_scope
+from webapp.scope import buildings_in_scope, residents_in_scope
 
 bp = Blueprint("emergency", __name__)
 
@@ -48,10 +48,14 @@ def scoped(graph, elist: EmergencyList) -> EmergencyList:
     allowed = buildings_in_scope(graph)
     if allowed is None:
         return elist
+    helpers = residents_in_scope(graph, (v.resident_id for v in elist.volunteers)) or set()
+    residents = [dataclasses.replace(r, household=[m for m in r.household
+                                                   if m.building_id in allowed])
+                 for r in elist.residents if r.building_id in allowed]
     return dataclasses.replace(
         elist, buildings=[b for b in elist.buildings if b.building_id in allowed],
-        residents=[r for r in elist.residents if r.building_id in allowed],
-        volunteers=[v for v in elist.volunteers if v.building_id in allowed])
+        residents=residents,
+        volunteers=[v for v in elist.volunteers if v.resident_id in helpers])
 
 
 def _unscoped_list(graph, args, settings, buildings, area, near, radius) -> EmergencyList:
