@@ -19,7 +19,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from models.demand import Demand
 from models.matching import Candidate, DemandSlot, assign
@@ -275,6 +275,8 @@ WHERE ($anchor IS NULL OR EXISTS { (r)-[:HAS_TAG]->(:Tag {tag_id: $anchor}) })
   AND ($born_latest IS NULL OR r.birth_date <= $born_latest)
   AND ($born_earliest IS NULL OR r.birth_date >= $born_earliest)
   AND all(t IN $tags WHERE EXISTS { (r)-[:HAS_TAG]->(:Tag {tag_id: t}) })
+  AND ($areas IS NULL OR EXISTS {
+        (r)-[:LIVES_IN]->(:Building)-[:IN_AREA]->(a:ResidentialArea) WHERE a.area_id IN $areas })
 RETURN r.resident_id AS resident_id, coalesce(r.attended_count, 0) AS attended,
        coalesce(r.bookings_count, 0) AS booked"""
 
@@ -293,9 +295,10 @@ RETURN r.resident_id AS resident_id, r.name AS name, r.phone AS phone, r.room AS
        b.address AS address"""
 
 
-def _participants(graph, demand: Demand, limit: int) -> list[Match]:
+def _participants(graph, demand: Demand, limit: int,
+                  areas: Collection[str] | None = None) -> list[Match]:
     who = demand.participants
-    if who.is_empty():
+    if who.is_empty() or (areas is not None and not areas):
         return []
     tags = list(who.tags)
     buildings = list(who.location.ids) if who.location and who.location.ids else None
@@ -314,7 +317,8 @@ def _participants(graph, demand: Demand, limit: int) -> list[Match]:
     else:
         query, rest = PARTICIPANTS, []
     rows = graph.read(query, {"anchor": anchor, "tags": rest, "buildings": buildings,
-                              "born_latest": latest, "born_earliest": earliest},
+                              "born_latest": latest, "born_earliest": earliest,
+                              "areas": sorted(areas) if areas is not None else None},
                       max_rows=1_000_000).rows
     # Those who took part before are likelier to come: a shortlist by past attendance, then
     # the participation score of social mobilization (models.mobilize: attendance, no-shows,
@@ -342,9 +346,10 @@ def _participants(graph, demand: Demand, limit: int) -> list[Match]:
 
 # -- the proposal ------------------------------------------------------------------------------
 
-def propose(graph, embedder, demand: Demand, *, invites: int | None = None) -> Proposal:
+def propose(graph, embedder, demand: Demand, *, invites: int | None = None,
+            areas: Collection[str] | None = None) -> Proposal:
     """Return one proposal for ``demand`` (see ``propose_all`` for competing demands)."""
-    return propose_all(graph, embedder, [demand], invites=invites)[0]
+    return propose_all(graph, embedder, [demand], invites=invites, areas=areas)[0]
 
 
 class _OnceEmbedder:
@@ -365,10 +370,15 @@ class _OnceEmbedder:
         return np.stack([self._cache[t] for t in texts])
 
 
-def propose_all(graph, embedder, demands: list[Demand], *,
-                invites: int | None = None) -> list[Proposal]:
+def propose_all(graph, embedder, demands: list[Demand], *, invites: int | None = None,
+                areas: Collection[str] | None = None) -> list[Proposal]:
     """Return a proposal per demand; venues and volunteers are assigned jointly, so demands
-    at overlapping times never share a room or a person."""
+    at overlapping times never share a room or a person.
+
+    ``areas`` limits the residents to invite to those living in these residential areas (an
+    official's grid); an empty collection invites nobody (a party-building unit sees
+    resources only); None means every area.
+    """
     embedder = _OnceEmbedder(embedder)
     proposals, slots = [], []
     for index, demand in enumerate(demands):
@@ -392,7 +402,7 @@ def propose_all(graph, embedder, demands: list[Demand], *,
             if "volunteer" in wants or demand.volunteers_wanted or demand.skills else None,
             "organizations": lambda d=demand: _organizations(graph, embedder, d),
             "participants": lambda d=demand: _participants(
-                graph, d, invites or d.head_count or INVITES_DEFAULT),
+                graph, d, invites or d.head_count or INVITES_DEFAULT, areas),
         }
         started = time.perf_counter()
         found = _run_concurrently(searches, proposal.timings_ms)

@@ -53,8 +53,11 @@ def _proposals(demands) -> list[dict]:
     from models.proposal import propose_all
 
     started = time.perf_counter()
+    # Invitees are chosen inside the official's areas (so the list is full, not cut short),
+    # and checked again against the scope before anything is shown.
     documents = [p.to_json() for p in propose_all(
-        get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]), demands)]
+        get_graph(), get_embedder(current_app.config["MINQING_SETTINGS"]), demands,
+        areas=current_scope())]
     _scope_participants(documents)
     for document in documents:
         for group in ("volunteers", "participants"):

@@ -131,3 +131,13 @@ def test_invitees_are_ranked_by_the_participation_score_with_its_reasons(world):
     assert "attended 1 of 1 programs booked" in invited["R03"].reasons
     assert any(r.startswith("volunteer (") for r in invited["R04"].reasons)
     assert proposal.participants[0].score >= proposal.participants[1].score
+
+
+def test_invitees_stay_inside_the_given_areas(world):
+    graph, embedder, _ = world
+    # Women 50-74 who retired: R05 lives in A01 (B02), R11 in A02 (B03).
+    d = demand(world, "invite the retired women aged 50 to 74")
+    everyone = {p.key for p in propose(graph, embedder, d).participants}
+    assert everyone >= {"R05", "R11"}
+    assert {p.key for p in propose(graph, embedder, d, areas={"A02"}).participants} == {"R11"}
+    assert propose(graph, embedder, d, areas=set()).participants == []  # resources only
