@@ -309,8 +309,19 @@ def _solve_spopt(problem: SiteProblem, model: str, p: int | None, radius: float,
             raise InfeasibleModel(f"Infeasible: {len(lost)} demand buildings lie farther than "
                                   f"{radius:g} m from every site ({', '.join(lost[:_LISTED])})"
                                   f"; raise the radius or add candidates near them")
+    constant = 0.0
     if model == "mclp":
-        spopt_model = MCLP.from_cost_matrix(cost, problem.weights, radius,
+        # Exact reduction: a building an existing point reaches is covered whatever is chosen
+        # (its weight is a constant of the objective), one no site reaches never is; spopt
+        # gets the rest, which is all that the choice of new sites can change.
+        reached = cost <= radius
+        always = reached[:, fixed.astype(bool)].any(axis=1)
+        keep = ~always & reached.any(axis=1)
+        constant = float(problem.weights[always].sum())
+        if not keep.any():
+            keep[:] = True  # nothing left to gain: solve the whole (any p sites are optimal)
+            constant = 0.0
+        spopt_model = MCLP.from_cost_matrix(cost[keep], problem.weights[keep], radius,
                                             p_facilities=p + int(fixed.sum()),
                                             predefined_facilities_arr=predefined)
     elif model == "lscp":
@@ -334,7 +345,8 @@ def _solve_spopt(problem: SiteProblem, model: str, p: int | None, radius: float,
             flows[i, j] = (var.value() or 0) * problem.weights[i]
     import pulp
 
-    return open_mask, float(pulp.value(spopt_model.problem.objective)), optimal, 1, flows
+    objective = float(pulp.value(spopt_model.problem.objective) or 0.0) + constant
+    return open_mask, objective, optimal, 1, flows
 
 
 def _assign_vars(spopt_model) -> dict[tuple[int, int], Any]:
@@ -366,7 +378,14 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
         reach = (cost <= nearest_fixed[:, None]).sum(axis=1)
     rank = np.empty_like(order)
     rank[np.arange(n)[:, None], order] = np.arange(m)[None, :]
-    k = np.minimum(reach, INITIAL_K)
+    # Start each building with enough near sites to reach a greedy solution's sites, so the
+    # first restricted model already contains a good full solution and rarely needs another.
+    greedy = _greedy_open(cost, weights, p_total, fixed)
+    greedy_rank = np.where(greedy[None, :], rank, m).min(axis=1)
+    # With p sites open among m, a building's nearest open site ranks about m / p: twice that
+    # keeps most buildings from needing a second round, which costs more than longer lists.
+    start = max(INITIAL_K, int(np.ceil(2 * m / p_total)))
+    k = np.minimum(reach, np.maximum(start, greedy_rank + 1))
     deadline = time.perf_counter() + time_limit_s
     optimal_every_time = True
     iterations = 0
@@ -422,6 +441,20 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
         open_rank = np.where(open_mask[None, :], rank, m).min(axis=1)
         for i in used:
             k[i] = min(reach[i], max(2 * k[i], open_rank[i] + 1))
+
+
+def _greedy_open(cost: np.ndarray, weights: np.ndarray, p_total: int,
+                 fixed: np.ndarray) -> np.ndarray:
+    """Open the fixed sites, then add the site that most lowers the weighted distance, p times."""
+    open_mask = fixed.copy()
+    nearest = cost[:, fixed].min(axis=1) if fixed.any() else np.full(cost.shape[0], np.inf)
+    for _ in range(p_total - int(fixed.sum())):
+        totals = (weights[:, None] * np.minimum(nearest[:, None], cost)).sum(axis=0)
+        totals[open_mask] = np.inf
+        best = int(np.argmin(totals))
+        open_mask[best] = True
+        nearest = np.minimum(nearest, cost[:, best])
+    return open_mask
 
 
 def _proposal(problem: SiteProblem, model: str, p: int | None, radius: float | None,
