@@ -16,6 +16,7 @@ import pytest
 
 from queries import audit, store
 from tests.conftest import free_port, settings_env
+from tests.webapp.login_helpers import http_login, log_in_clients, login
 from webapp import create_app
 
 
@@ -25,7 +26,7 @@ def app(settings, small_graph, tmp_path):
     app.config["WORKFLOW_STORE"] = str(tmp_path / "workflow.sqlite3")
     app.config["WTF_CSRF_ENABLED"] = False
     app.testing = True
-    return app
+    return log_in_clients(app, "analyst")
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_write_is_refused_clearly_and_logged(client, app, small_graph):
     assert document["ok"] is False and document["status"] == 403
     assert document["layer"] == "parser" and "CREATE is refused" in document["error"]
     actions = [(r["action"], r["actor"]) for r in audit_rows(app)[:2]]
-    assert actions == [("console.refused", "anonymous")] * 2
+    assert actions == [("console.refused", "analyst")] * 2
     assert small_graph.read("MATCH (n) RETURN count(n) AS n").single_value() == before
 
 
@@ -121,15 +122,17 @@ def test_personal_numbers_are_masked_whatever_the_column_is_called(client):
                      "day": 20250630}]
 
 
-def test_actor_comes_from_login_when_there_is_one(app):
-    from flask import g
-
-    @app.before_request
-    def pretend_login():
-        g.user_name = "analyst7"
-
+def test_the_actor_is_the_logged_in_analyst(app):
     app.test_client().post("/console/run.json", data={"statement": "RETURN 1 AS one"})
-    assert audit_rows(app)[0]["actor"] == "analyst7"
+    assert audit_rows(app)[0]["actor"] == "analyst"
+
+
+def test_officials_and_partners_are_refused_the_console(app):
+    for role, areas in (("official", ("A01",)), ("partner", ())):
+        client = app.test_client()
+        login(client, app, role=role, areas=areas)
+        response = client.post("/console/run.json", data={"statement": "RETURN 1 AS one"})
+        assert response.status_code == 403
 
 
 def test_html_in_results_is_escaped(client):
@@ -141,9 +144,11 @@ def test_html_in_results_is_escaped(client):
 def test_post_without_csrf_token_is_refused(settings, small_graph, tmp_path):
     app = create_app({**settings, "graph_database": small_graph.database})
     app.config["WORKFLOW_STORE"] = str(tmp_path / "workflow.sqlite3")
-    response = app.test_client().post("/console/run", data={"statement": "RETURN 1"})
+    client = app.test_client()
+    login(client, app, role="analyst")
+    response = client.post("/console/run", data={"statement": "RETURN 1"})
     assert response.status_code == 400
-    assert not (tmp_path / "workflow.sqlite3").exists() or audit_rows(app) == []
+    assert [row["action"] for row in audit_rows(app)] == ["login"]  # nothing ran
 
 
 def test_console_over_a_real_waitress_server(settings, small_graph):
@@ -159,6 +164,7 @@ def test_console_over_a_real_waitress_server(settings, small_graph):
         deadline = time.monotonic() + 60
         while True:
             try:
+                http_login(opener, base, settings, role="analyst")
                 with opener.open(f"{base}/console", timeout=10) as response:
                     html = response.read().decode()
                 break
