@@ -1,68 +1,77 @@
 """In headless Chromium: search gives a proposal, the dashboard draws and refreshes its charts,
-a profile page draws its SVG neighbourhood — each without JavaScript errors."""
+a profile page draws its SVG neighbourhood, the siting map loads — each without JavaScript
+errors."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import javascript_errors, wait_for
-
 DEMAND = ("a room for 30 people on Saturday afternoon, one volunteer who knows first aid, "
           "invite the lone seniors")
 
 
-@pytest.fixture(autouse=True)
-def _artefacts(screenshot):
-    yield
+def test_search_returns_a_proposal_for_a_typed_demand(open_page):
+    watched = open_page("analyst")
+    page = watched.page
+    page.goto("/search")
+    page.fill("textarea[name=q]", DEMAND)
+    page.click("form.search-box button[type=submit]")
+    proposal = page.wait_for_selector("#proposal")
+    assert "Linfen Garden Activity Room" in proposal.inner_text()
+    assert "13900000001" not in page.content()
+    assert watched.errors() == []
 
 
-def test_search_returns_a_proposal_for_a_typed_demand(logged_in, live_app):
-    from selenium.webdriver.common.by import By
-
-    logged_in.get(live_app + "/search")
-    box = logged_in.find_element(By.NAME, "q")
-    box.send_keys(DEMAND)
-    logged_in.find_element(By.CSS_SELECTOR, "form.search-box button[type=submit]").click()
-    proposal = wait_for(logged_in, lambda d: d.find_elements(By.ID, "proposal"))[0]
-    assert "Linfen Garden Activity Room" in proposal.text
-    assert "13900000001" not in logged_in.page_source
-    assert javascript_errors(logged_in) == []
-
-
-def test_dashboard_draws_charts_and_refreshes_its_numbers(logged_in, live_app, browser_graph):
-    from selenium.webdriver.common.by import By
-
+def test_dashboard_draws_charts_and_refreshes_its_numbers(open_page, browser_graph):
     from ingest.load import load_nodes
 
-    logged_in.get(live_app + "/dashboard")
-    wait_for(logged_in, lambda d: int(d.find_element(By.TAG_NAME, "body")
-                                      .get_attribute("data-refreshes") or 0) >= 1)
-    charts = logged_in.execute_script(
-        "return Object.keys(window.minqingDashboard.charts).map(function (id) {"
+    watched = open_page("analyst")
+    page = watched.page
+    page.goto("/dashboard")
+    page.wait_for_function("() => Number(document.body.dataset.refreshes || 0) >= 1")
+    charts = page.evaluate(
+        "Object.keys(window.minqingDashboard.charts).map(function (id) {"
         "  var c = window.minqingDashboard.charts[id];"
-        "  return [id, c.canvas.width, c.data.datasets.length]; });")
+        "  return [id, c.canvas.width, c.data.datasets.length]; })")
     assert sorted(c[0] for c in charts) == ["chart-alerts", "chart-campaigns", "chart-coverage",
                                             "chart-programs", "chart-volunteers"]
     assert all(width > 0 and datasets >= 1 for _, width, datasets in charts)
-    hours = logged_in.find_element(By.ID, "kpi-volunteer-hours")
-    assert hours.text == "120"
+    assert page.inner_text("#kpi-volunteer-hours") == "120"
     # A second volunteer joins: the next refresh (1 s, no cache here) shows 150 hours.
     load_nodes(browser_graph, "Volunteer", [{"volunteer_id": "L02", "skills": ["haircut"],
                                              "hours_served": 30}])
-    wait_for(logged_in, lambda d: d.find_element(By.ID, "kpi-volunteer-hours").text == "150")
-    assert logged_in.execute_script(
-        "return window.minqingDashboard.charts['chart-volunteers'].data.labels"
+    page.wait_for_function(
+        "() => document.getElementById('kpi-volunteer-hours').textContent.trim() === '150'")
+    assert page.evaluate(
+        "window.minqingDashboard.charts['chart-volunteers'].data.labels"
     ) == ["first_aid", "haircut"]  # the chart was updated too, ordered by hours
-    assert javascript_errors(logged_in) == []
+    assert watched.errors() == []
 
 
-def test_profile_page_renders_its_svg_graph(logged_in, live_app):
-    from selenium.webdriver.common.by import By
+def test_profile_page_renders_its_svg_graph(open_page):
+    watched = open_page("analyst")
+    page = watched.page
+    page.goto("/residents/R04")
+    svg = page.locator("svg.neighbourhood")
+    assert svg.is_visible() and svg.bounding_box()["width"] > 100
+    assert svg.locator("circle").count() >= 5
+    assert "Zhang Qiang" in page.content()
+    assert watched.errors() == []
 
-    logged_in.get(live_app + "/residents/R04")
-    svg = logged_in.find_element(By.CSS_SELECTOR, "svg.neighbourhood")
-    assert svg.is_displayed() and svg.size["width"] > 100
-    circles = svg.find_elements(By.TAG_NAME, "circle")
-    assert len(circles) >= 5
-    assert "Zhang Qiang" in logged_in.page_source
-    assert javascript_errors(logged_in) == []
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "the folium map loads Leaflet from a CDN (models/siting/mapping.py), unreachable here and "
+    "on an intranet: 'L is not defined'. Vendor Leaflet under webapp/static/vendor as Chart.js "
+    "is, then drop this mark"))
+def test_siting_map_loads_without_javascript_errors(open_page):
+    """The map page loads and its map draws; only the map's tiles (the internet) may fail."""
+    watched = open_page("partner")
+    page = watched.page
+    response = page.goto("/sites?type=dining_hall")  # "load": the map's iframe has run too
+    assert response.status == 200
+    assert "Linfen Dining Hall" in page.inner_text("main")
+    assert page.locator("iframe.sites-map").is_visible()
+    assert watched.errors() == []
+    frame = page.frame_locator("iframe.sites-map")
+    frame.locator(".leaflet-container").wait_for()
+    assert frame.locator(".leaflet-interactive").count() >= 2  # the service areas drawn
