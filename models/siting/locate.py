@@ -44,6 +44,7 @@ NEEDS_P = {"mclp", "pmedian", "cpmedian"}
 NEEDS_RADIUS = {"mclp", "lscp", "clscp"}
 CAPACITATED = {"cpmedian", "clscp"}
 INITIAL_K = 5
+_SUBGRADIENT_STEPS = 400
 _LISTED = 5
 
 
@@ -357,8 +358,11 @@ def _assign_vars(spopt_model) -> dict[tuple[int, int], Any]:
 
 
 def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: np.ndarray,
-                   capacities: np.ndarray | None, time_limit_s: float):
-    """Solve the (capacitated) p-median exactly by the near-far reduction; see the module doc."""
+                   capacities: np.ndarray | None, time_limit_s: float, reduce: bool = True):
+    """Solve the (capacitated) p-median exactly by the near-far reduction; see the module doc.
+
+    Without capacities (and with ``reduce``) the Lagrangian reduction runs first.
+    """
     import pulp
 
     n, m = cost.shape
@@ -369,6 +373,17 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
                 f"Infeasible: demand {weights.sum():g} exceeds the capacity of the existing "
                 f"sites and the {p_total - int(fixed.sum())} largest candidates "
                 f"({best + capacities[fixed].sum():g}); raise p or the capacities")
+    if reduce and capacities is None and not fixed.all():
+        # Exact Lagrangian reduction: sites no optimum can use are dropped, sites every
+        # optimum uses are fixed open; the MIP below then sees only the sites left.
+        keep, must_open = lagrangian_reduction(cost, weights, p_total, fixed)
+        if not keep.all() or must_open.any():
+            open_kept, objective, optimal, iterations, _ = _solve_pmedian(
+                cost[:, keep], weights, p_total, (fixed | must_open)[keep], None,
+                time_limit_s, reduce=False)
+            open_mask = np.zeros(m, dtype=bool)
+            open_mask[np.flatnonzero(keep)[open_kept]] = True
+            return open_mask, objective, optimal, iterations, None
     order = np.argsort(cost, axis=1, kind="stable")
     # Without capacities a building never needs a site farther than its nearest existing
     # facility, which stays open: those pairs are dropped outright, an exact reduction.
@@ -441,6 +456,84 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
         open_rank = np.where(open_mask[None, :], rank, m).min(axis=1)
         for i in used:
             k[i] = min(reach[i], max(2 * k[i], open_rank[i] + 1))
+
+
+def lagrangian_reduction(cost: np.ndarray, weights: np.ndarray, p_total: int,
+                         fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (sites to keep, sites to fix open) for the uncapacitated p-median, exactly.
+
+    Relaxing each building's "assigned once" row with a multiplier u_i gives the classical
+    bound L(u) = sum(u) + the p smallest site values rho_j = sum_i min(0, w_i d_ij - u_i) (the
+    fixed sites always counted). Forcing site j open (or shut) changes which values are
+    summed, which bounds every solution with j open (or shut). A local-search solution costs
+    UB; a site whose forced bound exceeds UB is in no optimum and is dropped, one whose shut
+    bound exceeds UB is in every optimum and is fixed open. The margin (a relative 1e-9) only
+    keeps more sites than the float sums would allow, never fewer. u comes from subgradient
+    steps, stopped once the bound meets UB or stops improving.
+    """
+    n, m = cost.shape
+    wc = weights[:, None] * cost
+    free = np.flatnonzero(~fixed)
+    p_free = p_total - int(fixed.sum())
+    keep, must_open = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
+    if p_free <= 0 or p_free >= len(free):
+        return keep, must_open
+    upper = _local_search(wc, _greedy_open(cost, weights, p_total, fixed), fixed)
+    margin = 1e-9 * max(1.0, upper)
+
+    def bound(u: np.ndarray):
+        reduced = np.minimum(0.0, wc - u[:, None])
+        rho = reduced.sum(axis=0)
+        ranked = free[np.argsort(rho[free], kind="stable")]
+        return u.sum() + rho[fixed].sum() + rho[ranked[:p_free]].sum(), rho, ranked, reduced
+
+    u = np.sort(wc, axis=1)[:, min(1, m - 1)].copy()  # second-nearest: a usual start
+    best, best_u, step, stall = -np.inf, u, 2.0, 0
+    for _ in range(_SUBGRADIENT_STEPS):
+        value, rho, ranked, reduced = bound(u)
+        if value > best + margin:
+            best, best_u, stall = value, u, 0
+        else:
+            stall += 1
+            if stall >= 20:  # halve the step when the bound stops rising (Held-Karp rule)
+                step, stall = step / 2, 0
+        if best >= upper - margin or step < 1e-4:
+            break
+        chosen = np.concatenate([np.flatnonzero(fixed), ranked[:p_free]])
+        slack = 1 - (reduced[:, chosen] < 0).sum(axis=1)
+        norm = float((slack * slack).sum())
+        if norm == 0:
+            break
+        u = u + step * (upper - value) / norm * slack
+    value, rho, ranked, _ = bound(best_u)
+    last_in, first_out = rho[ranked[p_free - 1]], rho[ranked[p_free]]
+    forced_open = value + rho - last_in      # bound on solutions with j open (j not chosen)
+    forced_shut = value - rho + first_out    # bound on solutions with j shut (j chosen)
+    chosen = np.zeros(m, dtype=bool)
+    chosen[ranked[:p_free]] = True
+    unchosen = ~chosen & ~fixed
+    keep[unchosen & (forced_open > upper + margin)] = False
+    must_open[chosen & (forced_shut > upper + margin)] = True
+    return keep, must_open
+
+
+def _local_search(wc: np.ndarray, open_mask: np.ndarray, fixed: np.ndarray) -> float:
+    """Improve a solution by swapping one new site at a time (Teitz-Bart); return its cost."""
+    chosen = list(np.flatnonzero(open_mask & ~fixed))
+    base_fixed = wc[:, fixed].min(axis=1) if fixed.any() else np.full(wc.shape[0], np.inf)
+    best = float(np.minimum(base_fixed, wc[:, chosen].min(axis=1)).sum())
+    improved = True
+    while improved:
+        improved = False
+        for a in range(len(chosen)):
+            others = chosen[:a] + chosen[a + 1:]
+            base = np.minimum(base_fixed, wc[:, others].min(axis=1)) if others else base_fixed
+            totals = np.minimum(base[:, None], wc).sum(axis=0)
+            totals[fixed] = np.inf
+            j = int(np.argmin(totals))
+            if totals[j] < best * (1 - 1e-12):
+                chosen[a], best, improved = j, float(totals[j]), True
+    return best
 
 
 def _greedy_open(cost: np.ndarray, weights: np.ndarray, p_total: int,
