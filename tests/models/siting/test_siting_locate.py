@@ -12,7 +12,7 @@ from spopt.locate import MCLP, PMedian
 from models.siting import InfeasibleModel, SitingError
 from models.siting.demand import DemandPoint
 from models.siting.distances import DistanceMatrix, read_distance_matrix
-from models.siting.locate import build_problem, solve
+from models.siting.locate import build_problem, lagrangian_reduction, solve
 from models.siting.sites import Site
 
 SF = Path(__file__).resolve().parents[4] / "shared" / "datasets" / "spopt-sf"
@@ -114,6 +114,47 @@ def test_random_instances_agree_with_spopt(seed):
         pytest.approx(pulp.value(direct.problem.objective))
     assert solve(problem, "pmedian", p=3).objective == \
         pytest.approx(brute_pmedian(cost, weights, 3)[0])
+
+
+def clustered(seed, n=90, m=18, clusters=3):
+    """Demand in a few tight clusters, candidates spread out: the from-scratch case."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 2000, (clusters, 2))
+    people = centres[rng.integers(0, clusters, n)] + rng.normal(0, 80, (n, 2))
+    places = rng.uniform(0, 2000, (m, 2))
+    cost = np.linalg.norm(people[:, None, :] - places[None, :, :], axis=2)
+    return cost, rng.integers(1, 30, n).astype(float)
+
+
+@pytest.mark.parametrize("steps", [0, 3, 400])  # a loose bound must stay exact too
+@pytest.mark.parametrize("seed", [4, 5, 6, 7])
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_lagrangian_reduction_keeps_every_optimal_site(seed, p, steps, monkeypatch):
+    monkeypatch.setattr("models.siting.locate._SUBGRADIENT_STEPS", steps)
+    cost, weights = clustered(seed)
+    fixed = np.zeros(cost.shape[1], dtype=bool)
+    if seed % 2:
+        fixed[0] = True  # an existing facility kept open
+    keep, must_open = lagrangian_reduction(cost, weights, p + int(fixed.sum()), fixed)
+    value, chosen = brute_pmedian(cost, weights, p, fixed=list(np.flatnonzero(fixed)))
+    assert keep[list(chosen)].all() and keep[fixed].all()
+    assert set(np.flatnonzero(must_open)) <= set(chosen)
+    if steps:
+        assert keep.sum() < cost.shape[1]  # clustered demand: some sites are ruled out
+
+
+def test_lagrangian_reduction_drops_sites_on_the_from_scratch_case_and_stays_exact():
+    cost, weights = clustered(8, n=150, m=30)
+    keep, _ = lagrangian_reduction(cost, weights, 3, np.zeros(30, dtype=bool))
+    assert keep.sum() <= 10
+    demand = [DemandPoint(f"d{i}", None, None, None, 0, 0, w) for i, w in enumerate(weights)]
+    sites = [Site(f"s{j}", None, 0, 0) for j in range(30)]
+    problem = build_problem(demand, sites, matrix=DistanceMatrix(
+        cost, [d.building_id for d in demand], [s.site_id for s in sites]))
+    proposal = solve(problem, "pmedian", p=3)
+    value, chosen = brute_pmedian(cost, weights, 3)
+    assert proposal.proven_optimal and proposal.objective == pytest.approx(value, rel=1e-12)
+    assert new_ids(proposal) == sorted(f"s{j}" for j in chosen)
 
 
 @pytest.mark.skipif(not SF.is_dir(), reason="../shared/datasets/spopt-sf is not there")
