@@ -9,8 +9,12 @@ The type's existing points stay open and p new sites are chosen (and, with
 MCLP run directly on the same matrix (its dense p-median cannot be a baseline at this size:
 it did not finish 1,000 × 250 in 10 minutes). Target ≤ 10 s each (docs/BENCHMARKS.md).
 
+With --solver-check S the p-median is also run without the Lagrangian reduction (the near-far
+model alone), once with CBC and once with HiGHS, each stopped after S seconds: the comparison
+that chose the reduction over a change of solver. Their status is read from the solver.
+
     .venv/bin/python bench/site_selection_demo.py [--type dining_hall] [--group seniors_60_plus]
-        [--p 3] [--radius-m 400] [--runs 3] [--ignore-existing]
+        [--p 3] [--radius-m 400] [--runs 3] [--ignore-existing] [--solver-check 120]
 
 Reads the demo graph of the default settings (`make demo`); writes only a CSV under /tmp.
 """
@@ -42,6 +46,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--every", type=int, default=6, help="every n-th building a candidate")
     parser.add_argument("--ignore-existing", action="store_true")
+    parser.add_argument("--solver-check", type=float, default=0, metavar="S",
+                        help="also run the p-median without the reduction, CBC and HiGHS, "
+                             "S seconds each")
     args = parser.parse_args()
 
     import pulp
@@ -103,6 +110,31 @@ def main() -> None:
     print(f"MCLP Minqing / spopt: {rows[0][1] / rows[2][1]:.2f} "
           f"(objectives equal: {abs(rows[0][2] - rows[2][2]) < 1e-6}); "
           f"medians of {args.runs} runs, target <= 10 s each")
+    if args.solver_check:
+        solver_check(problem, args.p, args.solver_check, rows[1][2])
+
+
+def solver_check(problem, p: int, seconds: float, optimum: float) -> None:
+    """Run the near-far p-median without the reduction under CBC and HiGHS, time-limited."""
+    import pulp
+
+    from models.siting import SitingError
+    from models.siting.locate import _solve_pmedian
+
+    fixed = problem.existing_mask
+    print(f"p-median without the Lagrangian reduction, stopped after {seconds:g} s:")
+    print(f"{'solver':<8} {'s':>8} {'objective':>16} {'proven':>6}  vs reduced optimum")
+    for name, make in (("CBC", lambda t: pulp.PULP_CBC_CMD(msg=False, timeLimit=t)),
+                       ("HiGHS", lambda t: pulp.HiGHS(msg=False, timeLimit=t))):
+        start = time.perf_counter()
+        try:
+            open_mask, objective, proven, _, _ = _solve_pmedian(
+                problem.distances, problem.weights, p + int(fixed.sum()), fixed, None,
+                seconds, reduce=False, solver=make)
+            result = f"{objective:>16.1f} {str(proven):>6}  {objective / optimum:.6f}"
+        except SitingError as error:
+            result = f"{'-':>16} {'False':>6}  {error}"
+        print(f"{name:<8} {time.perf_counter() - start:>8.1f} {result}")
 
 
 if __name__ == "__main__":

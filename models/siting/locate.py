@@ -358,11 +358,14 @@ def _assign_vars(spopt_model) -> dict[tuple[int, int], Any]:
 
 
 def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: np.ndarray,
-                   capacities: np.ndarray | None, time_limit_s: float, reduce: bool = True):
+                   capacities: np.ndarray | None, time_limit_s: float, reduce: bool = True,
+                   solver=None):
     """Solve the (capacitated) p-median exactly by the near-far reduction; see the module doc.
 
-    Without capacities (and with ``reduce``) the Lagrangian reduction runs first.
+    Without capacities (and with ``reduce``) the Lagrangian reduction runs first. ``solver``
+    maps a time limit to a PuLP solver (CBC by default; the benchmark compares HiGHS).
     """
+    solver = solver or _cbc
     import pulp
 
     n, m = cost.shape
@@ -380,7 +383,7 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
         if not keep.all() or must_open.any():
             open_kept, objective, optimal, iterations, _ = _solve_pmedian(
                 cost[:, keep], weights, p_total, (fixed | must_open)[keep], None,
-                time_limit_s, reduce=False)
+                time_limit_s, reduce=False, solver=solver)
             open_mask = np.zeros(m, dtype=bool)
             open_mask[np.flatnonzero(keep)[open_kept]] = True
             return open_mask, objective, optimal, iterations, None
@@ -436,7 +439,7 @@ def _solve_pmedian(cost: np.ndarray, weights: np.ndarray, p_total: int, fixed: n
                 if load[j]:
                     prob += pulp.LpAffineExpression(load[j]) <= capacities[j] * y[j]
         remaining = max(1.0, deadline - time.perf_counter())
-        prob.solve(_cbc(remaining))
+        prob.solve(solver(remaining))
         optimal_every_time &= _read_status(prob, "p-median")
         lower_bound = float(pulp.value(prob.objective))
         open_mask = np.array([(v.value() or 0) > 0.5 for v in y])
