@@ -171,6 +171,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dashboard_cache_s", 60,
             "How long the dashboard's computed numbers are served before they are computed "
             "again, in s (a wall of displays then costs one computation per period)."),
+    Setting("map_tiles_url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "Tile URL template of the maps (Leaflet's {z}/{x}/{y}, {s} for subdomains); an "
+            "intranet tile server here, or empty for no tiles. Offline the tiles are grey; "
+            "everything else the maps load is served by Minqing itself."),
+    Setting("map_tiles_attribution", "",
+            "Attribution line (HTML) under the map tiles; empty: OpenStreetMap's for "
+            "openstreetmap.org tiles, else the tile server's host name."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -138,6 +138,8 @@ def locate_command(app, as_json, out, map_file, **options):
 
 
 def _write_map(app, service_type, group, path: Path, run=None, as_of=None) -> None:
+    """Write the map and, beside it, the folder of Leaflet & co. it loads (no CDN)."""
+    from models.map_assets import STANDALONE_DIR, copy_assets
     from models.siting.demand import building_demand
     from models.siting.mapping import coverage_map, map_html
     from models.siting.plan import coverage_for, detour_factor
@@ -145,9 +147,18 @@ def _write_map(app, service_type, group, path: Path, run=None, as_of=None) -> No
     cov = coverage_for(app.graph, app.settings, service_type, group=group, as_of=as_of)
     demand = run.demand if run else building_demand(app.graph, cov.group, cov.as_of)
     fmap = coverage_map(cov, demand, proposal=run.proposal if run else None,
-                        detour_factor=detour_factor(app.settings))
+                        detour_factor=detour_factor(app.settings),
+                        tiles=app.settings.map_tiles_url,
+                        tiles_attribution=app.settings.map_tiles_attribution or None,
+                        assets_url=STANDALONE_DIR)
+    assets = path.parent / STANDALONE_DIR
+    try:
+        copy_assets(assets)
+    except OSError as e:
+        raise click.ClickException(f"Cannot write the map's assets to {assets}: "
+                                   f"{e.strerror or e}") from e
     _write(path, map_html(fmap))
-    click.echo(f"Wrote the map to {path}", err=True)
+    click.echo(f"Wrote the map to {path} (it loads Leaflet from {assets})", err=True)
 
 
 def _echo_proposal(doc: dict) -> None:

@@ -49,7 +49,8 @@ def ranking():
 def ranking_map():
     """The ranked buildings on a folium map (the page embeds it in an iframe)."""
     from models.elevators.map import ranking_map as render
+    from webapp.map_assets import map_options, with_nonce
 
     document = _stored()
     buildings = [] if "missing" in document else _selected(document)
-    return Response(render(buildings), mimetype="text/html")
+    return Response(with_nonce(render(buildings, **map_options())), mimetype="text/html")

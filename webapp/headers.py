@@ -3,23 +3,22 @@
 Scripts run only from our own origin or with the per-response nonce (templates write
 ``<script nonce="{{ csp_nonce() }}">``); no inline script otherwise. Styles allow inline
 because several templates and matplotlib's inline SVG charts carry ``style`` attributes,
-which cannot run code. Folium map documents are the exception: they are whole HTML pages of
-inline scripts loading Leaflet from CDNs, so the endpoints that serve or embed them
-(``MAP_ENDPOINTS``, ``MAP_BLUEPRINTS``) get a map policy allowing exactly those hosts.
+which cannot run code. Folium map documents load Leaflet and the rest from our own
+``/static/vendor`` and their inline scripts carry the nonce (webapp.map_assets), so the
+endpoints that serve or embed them (``MAP_ENDPOINTS``, ``MAP_BLUEPRINTS``) differ only in
+allowing images from the tile server (setting ``map_tiles_url``).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import g, request
+from flask import current_app, g, request
 
-# Hosts folium's default template loads Leaflet, jQuery, Bootstrap and tiles from.
-MAP_HOSTS = ("https://cdn.jsdelivr.net", "https://cdnjs.cloudflare.com",
-             "https://code.jquery.com", "https://netdna.bootstrapcdn.com")
-TILE_HOSTS = ("https://tile.openstreetmap.org", "https://*.tile.openstreetmap.org")
+from models.map_assets import tile_source
+
 MAP_ENDPOINTS = frozenset({"elevators.ranking_map"})
-MAP_BLUEPRINTS = frozenset({"siting", "dashboard"})
+MAP_BLUEPRINTS = frozenset({"siting"})
 
 BASE_POLICY = {
     "default-src": ["'self'"],
@@ -39,24 +38,28 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def policy_for(endpoint: str | None, blueprint: str | None) -> str:
-    """Return the Content-Security-Policy header value for one endpoint."""
+def policy_for(endpoint: str | None, blueprint: str | None,
+               tiles_url: str | None = None) -> str:
+    """Return the Content-Security-Policy header value for one endpoint.
+
+    ``tiles_url`` is the maps' tile URL template; map endpoints may load images from it.
+    """
     policy = {k: list(v) for k, v in BASE_POLICY.items()}
-    if endpoint in MAP_ENDPOINTS or blueprint in MAP_BLUEPRINTS:
-        policy["script-src"] = ["'self'", "'unsafe-inline'", *MAP_HOSTS]
-        policy["style-src"] += MAP_HOSTS
-        policy["font-src"] = ["'self'", "data:", *MAP_HOSTS]
-        policy["img-src"] += [*TILE_HOSTS, *MAP_HOSTS]
+    policy["script-src"] = ["'self'", f"'nonce-{csp_nonce()}'"]
+    source = tile_source(tiles_url)
+    if source and (endpoint in MAP_ENDPOINTS or blueprint in MAP_BLUEPRINTS):
         # A srcdoc map frame inherits this policy, so the embedding page needs it too.
-    else:
-        policy["script-src"] = ["'self'", f"'nonce-{csp_nonce()}'"]
+        policy["img-src"].append(source)
     return "; ".join(f"{k} {' '.join(v)}" for k, v in policy.items())
 
 
 def add_security_headers(response):
     """After every request: set the CSP and the other security headers (not overwriting)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", policy_for(request.endpoint, request.blueprint))
+    settings = current_app.config.get("MINQING_SETTINGS")
+    tiles_url = settings.map_tiles_url if settings is not None else None
+    headers.setdefault("Content-Security-Policy",
+                       policy_for(request.endpoint, request.blueprint, tiles_url))
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

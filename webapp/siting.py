@@ -56,10 +56,12 @@ def _map_html(graph, cov, demand=None, proposal=None) -> str:
     from models.siting.demand import building_demand
     from models.siting.mapping import coverage_map, map_html
     from models.siting.plan import detour_factor
+    from webapp.map_assets import map_options, with_nonce
 
     demand = demand if demand is not None else building_demand(graph, cov.group, cov.as_of)
-    return map_html(coverage_map(cov, demand, proposal=proposal,
-                                 detour_factor=detour_factor(_settings())))
+    return with_nonce(map_html(coverage_map(cov, demand, proposal=proposal,
+                                            detour_factor=detour_factor(_settings()),
+                                            **map_options())))
 
 
 def coverage_chart_svg(coverage: dict) -> str:

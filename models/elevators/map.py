@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from models.map_assets import OSM_TILES_URL, STATIC_URL, tile_options, use_local_assets
+
 
 def _colour(p: float) -> str:
     """Red for likely, amber for possible, grey for unlikely.
@@ -32,8 +34,12 @@ def ranking_layer(buildings: list[dict], name: str = "加装电梯潜力 elevato
     return layer
 
 
-def ranking_map(buildings: list[dict]) -> str:
-    """The full map as an HTML document (for an iframe's srcdoc), centred on the buildings."""
+def ranking_map(buildings: list[dict], *, tiles: str | None = OSM_TILES_URL,
+                tiles_attribution: str | None = None, assets_url: str = STATIC_URL) -> str:
+    """The full map as an HTML document (for an iframe), centred on the buildings.
+
+    Leaflet and the rest load from ``assets_url`` (the vendored copy), tiles from ``tiles``.
+    """
     import folium
 
     if buildings:
@@ -41,7 +47,9 @@ def ranking_map(buildings: list[dict]) -> str:
         lon = sum(b["lon"] for b in buildings) / len(buildings)
     else:
         lat, lon = 31.2745, 121.4465  # Linfen Road
-    fmap = folium.Map(location=(lat, lon), zoom_start=15, tiles="OpenStreetMap")
+    fmap = folium.Map(location=(lat, lon), zoom_start=15,
+                      **tile_options(tiles, tiles_attribution))
+    use_local_assets(fmap, assets_url)
     ranking_layer(buildings).add_to(fmap)
     folium.LayerControl().add_to(fmap)
     return fmap.get_root().render()

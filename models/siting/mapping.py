@@ -5,8 +5,9 @@ Each part is its own layer the reader switches on and off: the service points of
 areas (circles of the service radius; with a detour factor the circle is the straight-line
 reach of that walking distance, an isochrone approximation), demand by building, uncovered
 demand, buildings in the scope of two or more points (overlaps) and, when given, a proposal's
-new sites with the buildings assigned to them. The HTML loads Leaflet and the tiles in the
-browser; nothing is fetched in Python.
+new sites with the buildings assigned to them. The HTML loads Leaflet and the rest from our
+vendored copy (``models.map_assets``; ``assets_url``) and only the tiles from a tile server;
+nothing is fetched in Python.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import html
 import math
 from typing import Sequence
 
+from models.map_assets import OSM_TILES_URL, STATIC_URL, tile_options, use_local_assets
 from models.siting.coverage import Coverage
 from models.siting.demand import DemandPoint, describe_group
 from models.siting.locate import Proposal
@@ -35,12 +37,19 @@ def _centre(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
 
 def coverage_map(coverage: Coverage, demand: Sequence[DemandPoint], *,
                  proposal: Proposal | None = None, detour_factor: float = 1.0,
-                 tiles: str | None = "OpenStreetMap"):
-    """Draw the coverage of one service type (and a proposal) as a folium Map."""
+                 tiles: str | None = OSM_TILES_URL, tiles_attribution: str | None = None,
+                 assets_url: str = STATIC_URL):
+    """Draw the coverage of one service type (and a proposal) as a folium Map.
+
+    ``tiles`` is a tile URL template (None: no tiles); ``assets_url`` is where the vendored
+    Leaflet and friends are served (the web app's static folder, or a standalone map's folder).
+    """
     import folium
 
     centre = _centre([(d.lat, d.lon) for d in demand])
-    fmap = folium.Map(location=centre, zoom_start=15, tiles=tiles, control_scale=True)
+    fmap = folium.Map(location=centre, zoom_start=15, control_scale=True,
+                      **tile_options(tiles, tiles_attribution))
+    use_local_assets(fmap, assets_url)
     label = f"{coverage.service_type} ({describe_group(coverage.group)})"
     points_layer = folium.FeatureGroup(name=f"服务点 service points: {label}")
     areas_layer = folium.FeatureGroup(name="服务范围 service areas")
@@ -58,7 +67,7 @@ def coverage_map(coverage: Coverage, demand: Sequence[DemandPoint], *,
         lines.append(f"与其他点重叠 shared with another point: {pc.duplicated_share:.0%}")
         folium.Marker((site.lat, site.lon), tooltip=html.escape(site.name or site.site_id),
                       popup=folium.Popup(_popup(lines), max_width=320),
-                      icon=folium.Icon(color="blue", icon="info-sign")).add_to(points_layer)
+                      icon=folium.Icon(color="blue", icon="circle-info", prefix="fa")).add_to(points_layer)
         folium.Circle((site.lat, site.lon), radius=pc.radius_m / detour_factor, weight=1,
                       color="#2563eb", fill=True, fill_opacity=0.08).add_to(areas_layer)
     demand_layer = folium.FeatureGroup(name=f"需求 demand by building: "
@@ -115,7 +124,7 @@ def _proposal_layer(proposal: Proposal, demand: Sequence[DemandPoint], detour_fa
                  f"容量 capacity: {site.capacity or '—'}"]
         folium.Marker((site.lat, site.lon), tooltip=html.escape(site.name or site.site_id),
                       popup=folium.Popup(_popup(lines), max_width=320),
-                      icon=folium.Icon(color="green", icon="star")).add_to(layer)
+                      icon=folium.Icon(color="green", icon="star", prefix="fa")).add_to(layer)
         if proposal.service_radius_m:
             folium.Circle((site.lat, site.lon), radius=proposal.service_radius_m / detour_factor,
                           color="#16a34a", weight=2, fill=False, dash_array="6").add_to(layer)

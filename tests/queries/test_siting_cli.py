@@ -80,4 +80,9 @@ def test_map_command_writes_standalone_html(sites, tmp_path):
     page = tmp_path / "kg.html"
     result = sites("map", "kindergarten", "--out", str(page), *AS_OF)
     assert result.exit_code == 0, result.output
-    assert "Garden Kindergarten" in page.read_text()
+    text = page.read_text()
+    assert "Garden Kindergarten" in text
+    # No CDN: Leaflet & co. load from the folder written beside the file.
+    assert '<script src="minqing-map-assets/leaflet/leaflet.js">' in text and "cdn" not in text
+    assert (tmp_path / "minqing-map-assets" / "leaflet" / "leaflet.js").is_file()
+    assert (tmp_path / "minqing-map-assets" / "leaflet" / "LICENSE").is_file()

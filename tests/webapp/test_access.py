@@ -163,9 +163,14 @@ def test_security_headers_on_pages_json_and_errors(app):
     # Every page's nonce is new.
     first, second = (client.get("/").headers["Content-Security-Policy"] for _ in range(2))
     assert first != second
-    # Folium map documents get the map policy (their CDN hosts), and only they.
-    assert "cdn.jsdelivr.net" in client.get("/elevators/map").headers["Content-Security-Policy"]
-    assert "cdn.jsdelivr.net" not in client.get("/").headers["Content-Security-Policy"]
+    # Folium map documents may load tiles (and nothing else) from the tile server, and only
+    # they; their scripts come from our origin or carry the nonce like every page's.
+    map_csp = client.get("/elevators/map").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in map_csp
+    assert "'unsafe-inline'" not in next(p for p in map_csp.split("; ")
+                                         if p.startswith("script-src"))
+    assert "cdn" not in map_csp
+    assert "tile.openstreetmap.org" not in client.get("/").headers["Content-Security-Policy"]
 
 
 def test_templates_carry_no_inline_script_without_the_nonce():
