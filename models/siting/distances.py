@@ -33,7 +33,7 @@ def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     """Return great-circle distances in metres; arguments broadcast like numpy arrays.
 
     >>> round(float(haversine_m(31.2712, 121.4531, 31.2725, 121.4550)))
-    233
+    231
     """
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(x, dtype=float))
                               for x in (lat1, lon1, lat2, lon2))
