@@ -77,3 +77,18 @@ def test_siting_map_loads_without_javascript_errors(open_page):
     assert frame.locator(".awesome-marker .fa-circle-info").count() >= 1  # the points' markers
     # Nothing came from a CDN: only the app itself and the tile server were asked.
     assert hosts - {"", "tile.openstreetmap.org"} == {urlsplit(watched.base).netloc}
+
+
+def test_elevator_map_document_loads_leaflet_from_the_app(open_page):
+    """The elevator map (a whole folium document, no ranking stored here: no buildings) draws
+    its Leaflet map from the vendored copy under the map's nonce policy, without errors."""
+    watched = open_page("analyst")
+    page = watched.page
+    response = page.goto("/elevators/map")
+    assert response.status == 200
+    csp = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    page.locator(".leaflet-container").wait_for()
+    assert page.evaluate("typeof L.AwesomeMarkers") == "object"
+    assert page.locator(".leaflet-control-layers").count() == 1
+    assert watched.errors() == []
