@@ -34,19 +34,12 @@ def _date(value, what):
 def train(app, cutoff, as_of, model, without_applications, as_json):
     """Evaluate both models on the time split, then rank today's walk-ups and store it."""
     from models.elevators import store
-    from models.elevators.features import load_raw
-    from models.elevators.propensity import NotEnoughHistory, Options, evaluate, rank
+    from models.elevators.propensity import Options
 
     as_of = _date(as_of, "--as-of") or dt.date.today()
     opts = Options.from_settings(app.settings, cutoff=_date(cutoff, "--cutoff"), model=model,
                                  with_applications=not without_applications)
-    raw = load_raw(app.graph, until=as_of)
-    try:
-        evaluation = evaluate(raw, opts)
-    except NotEnoughHistory as e:
-        evaluation = {"refused": str(e), "cutoff": opts.cutoff.isoformat()}
-    ranking = rank(raw, as_of, opts)
-    path = store.save(app.settings, {"evaluation": evaluation, "ranking": ranking})
+    evaluation, ranking, path = store.train_and_store(app.settings, app.graph, as_of, opts)
     if as_json:
         click.echo(json.dumps(evaluation, ensure_ascii=False, indent=2))
     else:

@@ -64,6 +64,20 @@ def build_demo_district(settings, graph, residents: int) -> None:
     from ingest.embed_cli import run_embed  # search: embeds only nodes whose text changed
 
     click.echo(f"Search: {run_embed(settings, graph).embedded:,} node(s) embedded.")
+    train_demo_elevators(settings, graph, SNAPSHOT)
+
+
+def train_demo_elevators(settings, graph, as_of) -> None:
+    """Rank the demo's walk-ups for the /elevators page (what `minqing elevators train`
+    does), unless a ranking is already stored."""
+    from models.elevators import store
+    from models.elevators.propensity import Options
+
+    if store.ranking_path(settings).is_file():
+        return
+    _, ranking, _ = store.train_and_store(settings, graph, as_of, Options.from_settings(settings))
+    click.echo(f"Elevators: {len(ranking['buildings']):,} walk-ups ranked by retrofit "
+               "propensity (/elevators).")
 
 
 def seed_demo_inboxes(settings, graph, raw, as_of) -> None:

@@ -39,3 +39,21 @@ def load(settings) -> dict:
     if not path.is_file():
         raise NotFound(f"No elevator ranking at {path}; run `minqing elevators train` first.")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def train_and_store(settings, graph, as_of, opts) -> tuple[dict, dict, Path]:
+    """Evaluate both models on the time split, rank the walk-ups as of ``as_of`` with
+    ``opts``' model and store both; return (evaluation, ranking, path).
+
+    An evaluation the history cannot support is stored as its refusal, not as numbers.
+    """
+    from models.elevators.features import load_raw
+    from models.elevators.propensity import NotEnoughHistory, evaluate, rank
+
+    raw = load_raw(graph, until=as_of)
+    try:
+        evaluation = evaluate(raw, opts)
+    except NotEnoughHistory as e:
+        evaluation = {"refused": str(e), "cutoff": opts.cutoff.isoformat()}
+    ranking = rank(raw, as_of, opts)
+    return evaluation, ranking, save(settings, {"evaluation": evaluation, "ranking": ranking})
