@@ -14,7 +14,7 @@ model alone), once with CBC and once with HiGHS, each stopped after S seconds: t
 that chose the reduction over a change of solver. Their status is read from the solver.
 
     .venv/bin/python bench/site_selection_demo.py [--type dining_hall] [--group seniors_60_plus]
-        [--p 3] [--radius-m 400] [--runs 3] [--ignore-existing] [--solver-check 120]
+        [--p 3] [--radius-m 400] [--runs 3] [--ignore-existing] [--solver-check 120 [--check-solvers HiGHS]]
 
 Reads the demo graph of the default settings (`make demo`); writes only a CSV under /tmp.
 """
@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--solver-check", type=float, default=0, metavar="S",
                         help="also run the p-median without the reduction, CBC and HiGHS, "
                              "S seconds each")
+    parser.add_argument("--check-solvers", default="CBC,HiGHS",
+                        help="which solvers --solver-check runs (comma-separated)")
     args = parser.parse_args()
 
     import pulp
@@ -111,10 +113,12 @@ def main() -> None:
           f"(objectives equal: {abs(rows[0][2] - rows[2][2]) < 1e-6}); "
           f"medians of {args.runs} runs, target <= 10 s each")
     if args.solver_check:
-        solver_check(problem, args.p, args.solver_check, rows[1][2])
+        solver_check(problem, args.p, args.solver_check, rows[1][2],
+                     args.check_solvers.split(","))
 
 
-def solver_check(problem, p: int, seconds: float, optimum: float) -> None:
+def solver_check(problem, p: int, seconds: float, optimum: float,
+                 names: list[str]) -> None:
     """Run the near-far p-median without the reduction under CBC and HiGHS, time-limited."""
     import pulp
 
@@ -126,6 +130,8 @@ def solver_check(problem, p: int, seconds: float, optimum: float) -> None:
     print(f"{'solver':<8} {'s':>8} {'objective':>16} {'proven':>6}  vs reduced optimum")
     for name, make in (("CBC", lambda t: pulp.PULP_CBC_CMD(msg=False, timeLimit=t)),
                        ("HiGHS", lambda t: pulp.HiGHS(msg=False, timeLimit=t))):
+        if name not in names:
+            continue
         start = time.perf_counter()
         try:
             open_mask, objective, proven, _, _ = _solve_pmedian(

@@ -10,8 +10,11 @@ building may be assigned to its ``k`` nearest sites or to a placeholder costing 
 its (k+1)-th nearest — a lower bound on any assignment it lacks — so the restricted model is a
 relaxation of the full one; once its proven optimum uses no placeholder (or the full cost of
 its sites equals its bound), that optimum is optimal for the full model. ``k`` doubles for the
-buildings that used a placeholder until that holds. docs/SITING.md gives the argument and the
-spopt comparison on the San Francisco instance.
+buildings that used a placeholder until that holds. Without capacities an exact Lagrangian
+reduction runs first (``lagrangian_reduction``): sites whose bound with them open exceeds a
+local-search solution's cost are dropped, sites whose bound with them shut does are fixed open;
+on the demo from scratch (p = 3) it leaves three sites. docs/SITING.md gives the arguments and
+the spopt comparison on the San Francisco instance.
 
 A result says ``proven_optimal`` only when CBC reports an optimal solution (PuLP's
 ``sol_status``; ``status`` alone also reads "Optimal" after a time limit with a feasible
