@@ -52,9 +52,13 @@ except ImportError:
 
 
 def pytest_collection_modifyitems(items):
-    """Skip every browser test, with the reason, when Chromium or Playwright is missing."""
+    """Skip every browser test, with the reason, when Chromium or Playwright is missing
+    (outside CI; under CI=true that is an error)."""
     if _MISSING is None:
         return
+    if os.environ.get("CI", "").lower() == "true":
+        # .ci/run installs Chromium; a CI run that skipped them would pass without testing.
+        raise pytest.UsageError(f"CI must run the browser tests, but {_MISSING}")
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason=_MISSING))
