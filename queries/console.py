@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +131,13 @@ def run_console(statement: str, params: dict[str, Any] | None, settings: Setting
     return result
 
 
+def _run_in_own_loop(coroutine):
+    # A fresh thread has no event loop, so asyncio.run works there even when the caller's
+    # thread runs one (an async server, or Playwright's sync API in the same test process).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minqing-console") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run_read_only(target: ReaderTarget, statement: str, params: dict[str, Any], *,
                   time_limit_ms: int, row_limit: int) -> ConsoleResult:
     """Run ``statement`` as ``target``'s user in a READ transaction that is rolled back.
@@ -141,7 +149,7 @@ def run_read_only(target: ReaderTarget, statement: str, params: dict[str, Any], 
         raise QueryError("console_time_limit_ms and console_row_limit must be positive.")
     started = time.monotonic()
     try:
-        result = asyncio.run(asyncio.wait_for(
+        result = _run_in_own_loop(asyncio.wait_for(
             _run(target, statement, params, row_limit), timeout=time_limit_ms / 1000))
     except asyncio.TimeoutError:
         raise QueryError(f"The statement ran longer than console_time_limit_ms={time_limit_ms}"

@@ -71,11 +71,16 @@ def train_demo_elevators(settings, graph, as_of) -> None:
     """Rank the demo's walk-ups for the /elevators page (what `minqing elevators train`
     does), unless a ranking is already stored."""
     from models.elevators import store
-    from models.elevators.propensity import Options
+    from models.elevators.propensity import NotEnoughHistory, Options
 
     if store.ranking_path(settings).is_file():
         return
-    _, ranking, _ = store.train_and_store(settings, graph, as_of, Options.from_settings(settings))
+    try:
+        _, ranking, _ = store.train_and_store(settings, graph, as_of,
+                                              Options.from_settings(settings))
+    except NotEnoughHistory as e:  # a small district has too few installs to learn from
+        click.echo(f"Elevators: not ranked — {e}")
+        return
     click.echo(f"Elevators: {len(ranking['buildings']):,} walk-ups ranked by retrofit "
                "propensity (/elevators).")
 

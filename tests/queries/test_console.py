@@ -54,6 +54,18 @@ def test_a_read_runs_with_rows_and_graph(console_settings, conn):
     assert row["detail"]["params"] == {"id": "R01"} and "LIVES_IN" in row["detail"]["statement"]
 
 
+def test_runs_when_the_calling_thread_has_an_event_loop(console_settings, conn):
+    # Playwright's sync API (browser tests) or an async server keep a loop running in the
+    # caller's thread; the console's own loop must not depend on there being none.
+    import asyncio
+
+    async def inside_a_loop():
+        return run_console("MATCH (r:Resident) RETURN count(r) AS n", {}, console_settings,
+                           actor="anonymous", conn=conn)
+
+    assert asyncio.run(inside_a_loop()).rows == [{"n": 12}]
+
+
 def test_row_limit_cuts_and_flags(console_settings, conn):
     limited = console_settings.replace(console_row_limit=5)
     result = run_console("MATCH (r:Resident) RETURN r.resident_id AS id ORDER BY id", {},
