@@ -22,12 +22,9 @@ PASSWORD = "test-" + secrets.token_hex(8)
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def ensure_user(app, name: str, role: str, areas=()) -> None:
-    """Create ``name`` in the app's store unless it is there already."""
-    with app.app_context():
-        from webapp.workflow import store_target
-
-        conn = connect(store_target())
+def _ensure_in_store(store, name: str, role: str, areas=()) -> None:
+    """Create ``name`` in the workflow store opened from ``store`` unless it is there."""
+    conn = connect(store)
     try:
         try:
             users.get_user(conn, name)
@@ -35,6 +32,15 @@ def ensure_user(app, name: str, role: str, areas=()) -> None:
             users.add_user(conn, name, PASSWORD, role, areas)
     finally:
         conn.close()
+
+
+def ensure_user(app, name: str, role: str, areas=()) -> None:
+    """Create ``name`` in the app's store unless it is there already."""
+    with app.app_context():
+        from webapp.workflow import store_target
+
+        target = store_target()
+    _ensure_in_store(target, name, role, areas)
 
 
 def login(client, app, role: str = "admin", areas=(), name: str | None = None,
@@ -93,14 +99,7 @@ def http_login(opener, base: str, store, role: str = "admin", areas=()) -> str:
     import urllib.parse
 
     name = f"{role}_{'_'.join(areas)}" if areas else role
-    conn = connect(store)
-    try:
-        try:
-            users.get_user(conn, name)
-        except Exception:
-            users.add_user(conn, name, PASSWORD, role, areas)
-    finally:
-        conn.close()
+    _ensure_in_store(store, name, role, areas)
     with opener.open(f"{base}/login", timeout=30) as response:
         token = _TOKEN.search(response.read().decode()).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "name": name, "password": PASSWORD})
