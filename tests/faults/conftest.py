@@ -1,0 +1,99 @@
+"""Fault-suite fixtures: quick or full mode, and a graph server of the test's own to kill.
+
+Quick mode is the default; ``MINQING_FULL=1`` repeats each fault more often
+(``repetitions(quick, full)``). The session's shared ArcadeDB server (tests/conftest.py) is
+never killed here: ``killable_server`` starts a private one, with its own data dir and ports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from graph import arcadedb_server
+from graph.backend import connect
+from graph.schema import init_schema
+from graph.settings import Settings, load_settings
+from ingest.fixture_graph import load_fixture_graph
+from tests.conftest import NEO4J_URI, free_port
+
+FULL = os.environ.get("MINQING_FULL", "") == "1"
+
+
+def repetitions(quick: int, full: int) -> int:
+    """Return how often to repeat a fault: ``full`` under MINQING_FULL=1, else ``quick``."""
+    return full if FULL else quick
+
+
+def private_settings(directory, **overrides) -> Settings:
+    """Settings for an embedded graph server of one's own: data in ``directory``, free ports."""
+    values = {
+        "config_file": str(directory / "none.toml"),
+        "data_dir": str(directory / "data"),
+        "arcadedb_bolt_port": free_port(),
+        "arcadedb_http_port": free_port(),
+        "jvm_heap_mb": 512,
+        "write_batch_size": 500,
+        **overrides,
+    }
+    return load_settings(values, environ={})
+
+
+@dataclass
+class KillableServer:
+    """A private embedded ArcadeDB server holding the fixture graph, to kill and restart."""
+
+    settings: Settings
+
+    def pid(self) -> int:
+        """Return the pid recorded by the running server."""
+        state = arcadedb_server.server_home(self.settings) / "server.json"
+        return json.loads(state.read_text())["pid"]
+
+    def signal(self, number: int) -> int:
+        """Send signal ``number`` to the server; for SIGKILL wait until it is gone."""
+        pid = self.pid()
+        os.kill(pid, number)
+        if number == signal.SIGKILL:
+            deadline = time.monotonic() + 30
+            while arcadedb_server._pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return pid
+
+    def start(self) -> arcadedb_server.ServerInfo:
+        """Start the server again on the same data dir and ports (or return the running one)."""
+        return arcadedb_server.ensure_running(self.settings)
+
+    def is_running(self) -> bool:
+        """True if the server is alive and answering on its Bolt port."""
+        return arcadedb_server.find_running(self.settings) is not None
+
+
+@pytest.fixture(scope="module")
+def killable_server(tmp_path_factory):
+    """A private ArcadeDB server with the fixture graph in its default database.
+
+    Tests may SIGKILL, SIGSTOP or stop it; each test gets it running again (``start()``)
+    and the module stops it at the end.
+    """
+    if NEO4J_URI:
+        pytest.skip("kills an embedded ArcadeDB server of its own; not with a shared Neo4j")
+    settings = private_settings(tmp_path_factory.mktemp("killable"))
+    graph = connect(settings)
+    try:
+        init_schema(graph)
+        load_fixture_graph(graph)
+    finally:
+        graph.close()
+    server = KillableServer(settings)
+    yield server
+    try:
+        os.kill(server.pid(), signal.SIGCONT)  # a test that froze it and failed
+    except (OSError, ValueError, KeyError):
+        pass
+    arcadedb_server.stop(settings)
