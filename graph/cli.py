@@ -116,6 +116,36 @@ def db_init(app):
     click.echo(f"Schema applied ({count} statements, {app.graph.engine}).")
 
 
+@db.command("backup")
+@click.option("--to", "to", type=click.Path(file_okay=False), default=None,
+              help="Folder to create the backup set in (default <data_dir>/backups).")
+@pass_app
+def db_backup(app, to):
+    """Back up the embedded graph and the workflow store into one timestamped set."""
+    from graph import backup
+
+    if not app.settings.is_embedded:
+        click.echo(backup.neo4j_instructions())
+        raise click.ClickException("graph_uri points at Neo4j, which `minqing db backup` "
+                                   "cannot back up from here; run the commands above "
+                                   "(docs/BACKUP.md).")
+    click.echo(backup.describe_backup(backup.backup(app.settings, to)))
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path())
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Data folder to restore into (default: data_dir); must hold no database.")
+@click.option("--force", is_flag=True, help="Replace a database already in the data folder.")
+@pass_app
+def db_restore(app, path, data_dir, force):
+    """Restore a backup set into an empty data folder, start the graph and check counts."""
+    from graph import backup
+
+    settings = app.settings.replace(data_dir=data_dir) if data_dir else app.settings
+    click.echo(backup.describe_restore(backup.restore(path, settings, force=force)))
+
+
 # (module, command) pairs attached to ``minqing``; each module keeps its own commands.
 SUBCOMMANDS = (
     ("queries.cli", "query"),
