@@ -22,6 +22,18 @@ def _store(app):
     return conn
 
 
+def _sync(conn, campaign_id: int, settings) -> tuple[dict, str | None]:
+    """Poll delivery reports; return (changes, why not) — a gateway that does not answer
+    leaves the stored statuses, which are still worth showing."""
+    from queries.outreach.channels import ChannelError
+    from queries.outreach.sending import sync_statuses
+
+    try:
+        return sync_statuses(conn, campaign_id, settings), None
+    except ChannelError as e:
+        return {}, f"Delivery reports not refreshed: {e}"
+
+
 @click.group(cls=FriendlyGroup)
 def campaign():
     """Outreach campaigns by SMS and outbound call (see docs/OUTREACH.md)."""
@@ -79,7 +91,7 @@ def _program_template(program_id: str, kind: str) -> str:
 def send(app, campaign_id, send_all, limit, as_json):
     """Send a campaign's due messages (safe to re-run after a crash)."""
     from queries.outreach.campaigns import list_campaigns
-    from queries.outreach.sending import send_campaign, sync_statuses
+    from queries.outreach.sending import send_campaign
 
     if (campaign_id is None) == (not send_all):
         raise click.UsageError("Give a CAMPAIGN_ID or --all.")
@@ -92,10 +104,10 @@ def send(app, campaign_id, send_all, limit, as_json):
         chosen = [campaign_id]
     for one in sorted(chosen):
         report = send_campaign(conn, one, app.settings, limit=limit)
-        synced = sync_statuses(conn, one, app.settings)
+        synced, sync_error = _sync(conn, one, app.settings)
         if as_json:
-            click.echo(json.dumps({"campaign_id": one, **report.as_dict(), "synced": synced},
-                                  ensure_ascii=False))
+            click.echo(json.dumps({"campaign_id": one, **report.as_dict(), "synced": synced,
+                                   "sync_error": sync_error}, ensure_ascii=False))
             continue
         click.echo(f"Campaign {one}: {report.sent} sent, {report.failed} failed, "
                    f"{report.suppressed} suppressed (do-not-contact), {report.recovered} "
@@ -104,6 +116,8 @@ def send(app, campaign_id, send_all, limit, as_json):
             click.echo(f"  {error}")
         if report.stopped:
             click.echo(f"Stopped: {report.stopped}.")
+        if sync_error:
+            click.echo(sync_error)
     if send_all and not chosen and not as_json:
         click.echo("No campaign has messages to send.")
 
@@ -116,20 +130,22 @@ def send(app, campaign_id, send_all, limit, as_json):
 def status(app, campaign_id, sync, as_json):
     """Show a campaign's message counts by status and its failed messages."""
     from queries.outreach.campaigns import get_campaign, messages, status_counts
-    from queries.outreach.sending import sync_statuses
 
     conn = _store(app)
     info = get_campaign(conn, campaign_id)
+    sync_error = None
     if sync and info["channel"] == "webhook":
-        sync_statuses(conn, campaign_id, app.settings)
+        sync_error = _sync(conn, campaign_id, app.settings)[1]
     counts = status_counts(conn, campaign_id)
     failed = [m for m in messages(conn, campaign_id) if m["status"] == "failed"]
     if as_json:
         click.echo(json.dumps({"campaign": info, "counts": counts, "failed": [
             {"resident_id": m["resident_id"], "attempts": m["attempts"],
              "next_attempt_at": m["next_attempt_at"], "last_error": m["last_error"]}
-            for m in failed]}, ensure_ascii=False))
+            for m in failed], "sync_error": sync_error}, ensure_ascii=False))
         return
+    if sync_error:
+        click.echo(sync_error)
     click.echo(f"Campaign {campaign_id} {info['name']!r} ({info['kind']} via {info['channel']})")
     for name, n in counts.items():
         click.echo(f"{name:>12}  {n}")

@@ -15,7 +15,10 @@ It behaves like a commercial gateway in the ways that matter to Minqing:
   some replies up at random ("1" = wants to book).
 - ``--mode 500`` answers every send with HTTP 500 (nothing recorded), ``--mode slow`` records
   the message and then waits ``--delay-ms`` (default 3000) before answering, ``--fail-rate``
-  fails that share of sends with HTTP 503. ``POST /admin/mode`` changes these while running.
+  fails that share of sends with HTTP ``--fail-status`` (503; 500, or 429 with Retry-After),
+  before recording them, or after with ``--fail-after-record`` (the gateway has the message
+  but the client hears an error). ``POST /admin/mode`` changes these while running; killing
+  the process and starting it again on the same ``--data`` is the gateway being down.
 - ``GET /messages`` lists everything received, with how many times each key was posted.
 """
 
@@ -46,11 +49,13 @@ MODES = ("ok", "500", "slow")
 
 
 def create_gateway(data: Path, mode: str = "ok", fail_rate: float = 0.0, delay_ms: int = 0,
-                   reply_rate: float = 0.0, seed: int | None = None) -> Flask:
+                   reply_rate: float = 0.0, seed: int | None = None, fail_status: int = 503,
+                   fail_after_record: bool = False) -> Flask:
     """Return the gateway's Flask app, recording into the SQLite file ``data``."""
     app = Flask("minqing-fake-gateway")
     state = {"mode": mode, "fail_rate": fail_rate, "delay_ms": delay_ms,
-             "reply_rate": reply_rate}
+             "reply_rate": reply_rate, "fail_status": fail_status,
+             "fail_after_record": fail_after_record}
     rng = random.Random(seed)
     lock = threading.Lock()  # one writer at a time keeps "first answer wins" simple
     conn = sqlite3.connect(data, check_same_thread=False, isolation_level=None)
@@ -67,8 +72,9 @@ def create_gateway(data: Path, mode: str = "ok", fail_rate: float = 0.0, delay_m
         if state["mode"] == "500":
             return jsonify(error="gateway is down (mode 500)"), 500
         with lock:
-            if rng.random() < state["fail_rate"]:
-                return jsonify(error="temporary failure (fail-rate)"), 503
+            fail = rng.random() < state["fail_rate"]
+            if fail and not state["fail_after_record"]:
+                return _failure(state["fail_status"])
             known = conn.execute("SELECT key FROM gateway_message WHERE key = ?",
                                  (key,)).fetchone()
             if known:
@@ -82,6 +88,8 @@ def create_gateway(data: Path, mode: str = "ok", fail_rate: float = 0.0, delay_m
                              "received_at, status, reply) VALUES (?,?,?,?,?,?,?)",
                              (key, number, payload["body"], payload.get("kind", "sms"),
                               time.time(), status, reply))
+        if fail:  # recorded, but the answer is lost to an error: the client must retry
+            return _failure(state["fail_status"])
         if state["mode"] == "slow":
             time.sleep((state["delay_ms"] or 3000) / 1000)
         elif state["delay_ms"]:
@@ -120,6 +128,8 @@ def create_gateway(data: Path, mode: str = "ok", fail_rate: float = 0.0, delay_m
         changes = request.get_json(silent=True) or {}
         if changes.get("mode", state["mode"]) not in MODES:
             return jsonify(error=f"mode must be one of {', '.join(MODES)}"), 400
+        if changes.get("fail_status", state["fail_status"]) not in (429, 500, 503):
+            return jsonify(error="fail_status must be 429, 500 or 503"), 400
         state.update({k: v for k, v in changes.items() if k in state})
         return jsonify(state)
 
@@ -128,6 +138,15 @@ def create_gateway(data: Path, mode: str = "ok", fail_rate: float = 0.0, delay_m
         return jsonify(ok=True, **state)
 
     return app
+
+
+def _failure(status: int):
+    """An intermittent failure's answer; a 429 says when to come back, as gateways do."""
+    response = jsonify(error=f"temporary failure (fail-rate, HTTP {status})")
+    response.status_code = status
+    if status == 429:
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 def serve(port: int, data: Path, host: str = "127.0.0.1", **options) -> None:
@@ -141,7 +160,8 @@ def serve(port: int, data: Path, host: str = "127.0.0.1", **options) -> None:
 
 
 def start_gateway(port: int, data: Path, *, mode: str = "ok", delay_ms: int = 0,
-                  fail_rate: float = 0.0, reply_rate: float = 0.0, timeout_s: float = 20.0):
+                  fail_rate: float = 0.0, reply_rate: float = 0.0, timeout_s: float = 20.0,
+                  seed: int | None = None):
     """Start the gateway as its own process and wait until it answers; return the Popen.
 
     Raises:
@@ -155,7 +175,8 @@ def start_gateway(port: int, data: Path, *, mode: str = "ok", delay_ms: int = 0,
     process = subprocess.Popen(
         [sys.executable, "-m", "queries.outreach.gateway", "--port", str(port), "--data",
          str(data), "--mode", mode, "--delay-ms", str(delay_ms), "--fail-rate", str(fail_rate),
-         "--reply-rate", str(reply_rate)],
+         "--reply-rate", str(reply_rate),
+         *(["--seed", str(seed)] if seed is not None else [])],
         cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout_s
@@ -180,6 +201,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--reply-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--fail-status", type=int, choices=(429, 500, 503), default=503,
+                        help="HTTP status of a --fail-rate failure")
+    parser.add_argument("--fail-after-record", action="store_true",
+                        help="record a failing message before answering the error")
     return parser
 
 
@@ -187,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve."""
     args = _parser().parse_args(argv)
     serve(args.port, Path(args.data), mode=args.mode, fail_rate=args.fail_rate,
-          delay_ms=args.delay_ms, reply_rate=args.reply_rate, seed=args.seed)
+          delay_ms=args.delay_ms, reply_rate=args.reply_rate, seed=args.seed,
+          fail_status=args.fail_status, fail_after_record=args.fail_after_record)
 
 
 if __name__ == "__main__":
