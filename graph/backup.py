@@ -380,10 +380,12 @@ def _restore_graph(settings: Settings, graph_zip: Path) -> None:
         staging.parent.mkdir(parents=True, exist_ok=True)
     # The wheel's own JRE and jars: the same ArcadeDB that wrote the backup reads it.
     package_dir = arcadedb_server._package_dir()
+    # The tool takes only a relative backup file name (no '/' or '..'): run it in the set.
     command = [str(package_dir / "jre" / "bin" / "java"), f"-Xmx{settings.jvm_heap_mb}m",
                "-cp", str(package_dir / "jars" / "*"), RESTORE_CLASS,
-               "-f", str(graph_zip.resolve()), "-d", str(staging)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=home)
+               "-f", graph_zip.name, "-d", str(staging.resolve())]
+    done = subprocess.run(command, capture_output=True, text=True,
+                          cwd=graph_zip.resolve().parent)
     if done.returncode != 0 or not staging.is_dir():
         shutil.rmtree(staging, ignore_errors=True)
         output = (done.stderr or "") + (done.stdout or "")

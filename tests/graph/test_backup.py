@@ -59,6 +59,13 @@ def source(settings, server):
         conn.close()
     yield source_settings, graph
     graph.close()
+    # The session's store is shared with other modules: leave no extra user behind.
+    conn = store_connect(settings)
+    try:
+        conn.execute("DELETE FROM web_users WHERE name = ?", (USER,))
+    finally:
+        conn.close()
+    arcadedb_server.server_command(server, f"drop database {SOURCE_DB}")
 
 
 @pytest.fixture(scope="module")
