@@ -66,6 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Send the login session cookie only over HTTPS (turn on behind an HTTPS proxy)."),
     Setting("web_session_hours", 12,
             "How long a login session lasts without activity, in hours."),
+    Setting("web_max_request_kb", 2048,
+            "Largest request body the web app accepts (uploads, forms, JSON), in KiB; "
+            "larger ones are refused with 413."),
     Setting("auth_login_rate_limit", "5 per minute",
             "Most login attempts per client address and user name (Flask-Limiter syntax, "
             "e.g. '5 per minute'); more get a 429 page."),

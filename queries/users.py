@@ -8,6 +8,7 @@ none. Users are never deleted, only disabled, so the audit trail keeps naming re
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -19,6 +20,9 @@ from queries.store import ensure_schema, now_text, transaction
 ROLES = ("admin", "analyst", "official", "partner")
 MIN_PASSWORD_CHARS = 10
 MAX_NAME_CHARS = 64
+# Letters of any script (names may be Chinese), digits and a few marks: a name appears in
+# URLs, the audit log and CSV exports, where anything else only invites trouble.
+_NAME = re.compile(r"[\w.@-]+")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_users (
@@ -74,9 +78,9 @@ def validate(name: str, password: str, role: str, areas) -> tuple[str, tuple[str
         UserError: naming the field to change.
     """
     name = (name or "").strip()
-    if not name or len(name) > MAX_NAME_CHARS or any(c.isspace() for c in name):
-        raise UserError(f"User name {name!r} must be 1-{MAX_NAME_CHARS} characters without "
-                        f"spaces")
+    if not _NAME.fullmatch(name) or len(name) > MAX_NAME_CHARS:
+        raise UserError(f"User name {name[:80]!r} must be 1-{MAX_NAME_CHARS} letters, digits "
+                        f"or . _ @ - (no spaces)")
     if role not in ROLES:
         raise UserError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}")
     areas = tuple(sorted({a.strip() for a in areas or () if a and a.strip()}))
@@ -129,12 +133,56 @@ def list_users(conn: sqlite3.Connection) -> list[User]:
     return [_user(r) for r in conn.execute("SELECT * FROM web_users ORDER BY name")]
 
 
+def _check_admins_remain(conn: sqlite3.Connection, name: str) -> None:
+    """Refuse a change that would leave no active admin (nobody could manage users)."""
+    others = conn.execute("SELECT COUNT(*) FROM web_users WHERE role = 'admin' AND active = 1 "
+                          "AND name != ?", (name,)).fetchone()[0]
+    if not others:
+        raise UserError(f"{name!r} is the last active admin; make another admin first")
+
+
 def set_active(conn: sqlite3.Connection, name: str, active: bool) -> User:
-    """Enable or disable a user (a disabled user's session ends at the next request)."""
-    get_user(conn, name)
+    """Enable or disable a user (a disabled user's session ends at the next request).
+
+    Raises:
+        UserError: disabling the last active admin.
+    """
+    user = get_user(conn, name)
     with transaction(conn):
+        if not active and user.role == "admin":
+            _check_admins_remain(conn, name)
         conn.execute("UPDATE web_users SET active = ? WHERE name = ?", (int(active), name))
     return get_user(conn, name)
+
+
+def set_role(conn: sqlite3.Connection, name: str, role: str, areas=()) -> User:
+    """Give a user another role and areas (areas only for officials).
+
+    Raises:
+        UserError: a field is invalid, or the last active admin would lose the role.
+    """
+    user = get_user(conn, name)
+    _, areas = validate(name, "x" * MIN_PASSWORD_CHARS, role, areas)
+    with transaction(conn):
+        if user.role == "admin" and role != "admin" and user.active:
+            _check_admins_remain(conn, name)
+        conn.execute("UPDATE web_users SET role = ?, areas = ? WHERE name = ?",
+                     (role, json.dumps(list(areas)), name))
+    return get_user(conn, name)
+
+
+def set_password(conn: sqlite3.Connection, name: str, password: str) -> User:
+    """Replace a user's password (stored as a hash).
+
+    Raises:
+        UserError: the password is too short.
+    """
+    user = get_user(conn, name)
+    validate(name, password, user.role, user.areas)
+    with transaction(conn):
+        conn.execute("UPDATE web_users SET password_hash = ? WHERE name = ?",
+                     (generate_password_hash(password), name))
+    return user
 
 
 def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:

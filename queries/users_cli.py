@@ -1,4 +1,4 @@
-"""``minqing users add|list|disable|enable``: manage the web app's users from the shell."""
+"""``minqing users``: add, list, disable, enable users; set a role or a password."""
 
 from __future__ import annotations
 
@@ -89,3 +89,46 @@ def disable(app, name):
 def enable(app, name):
     """Enable a disabled user again."""
     _set_active(app, name, True)
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.option("--role", type=click.Choice(lib.ROLES), required=True, help="The new role.")
+@click.option("--area", "areas", multiple=True,
+              help="Residential area id an official looks after (repeat for several).")
+@pass_app
+def set_role(app, name, role, areas):
+    """Give a user another role (and areas, for an official)."""
+    from queries import audit
+
+    conn = connect(app.settings)
+    try:
+        user = lib.set_role(conn, name, role, areas)
+        audit.record(conn, "cli", "user_role", f"user:{name}", role=user.role,
+                     areas=list(user.areas))
+    finally:
+        conn.close()
+    click.echo(f"User {name} is now {user.role}"
+               f"{' for areas ' + ', '.join(user.areas) if user.areas else ''}.")
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password-file", type=click.File("r", encoding="utf-8"),
+              help="Read the password from this file's first line instead of a prompt.")
+@pass_app
+def set_password(app, name, password_file):
+    """Set a new password for a user."""
+    from queries import audit
+
+    if password_file is not None:
+        password = password_file.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    conn = connect(app.settings)
+    try:
+        lib.set_password(conn, name, password)
+        audit.record(conn, "cli", "user_password", f"user:{name}")
+    finally:
+        conn.close()
+    click.echo(f"Password of {name} changed.")

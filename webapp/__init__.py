@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     # access control (docs/ACCESS.md): login, the gate, security headers; admin; unmasking
     "webapp.auth",
     "webapp.admin",
+    "webapp.admin_catalogue",
     "webapp.unmask",
     "webapp.console",
 )
@@ -37,7 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create the Flask app; ``overrides`` change settings (tests pass a data_dir)."""
     from flask_wtf.csrf import CSRFProtect
 
-    from webapp import errors
+    from webapp import errors, nav
     from webapp.graph_handle import GraphHandle
     from webapp.secret import secret_key
 
@@ -46,9 +47,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["MINQING_SETTINGS"] = settings
     app.config["SECRET_KEY"] = secret_key(settings)
     app.config["JSON_AS_ASCII"] = False
+    # Werkzeug refuses a larger body with 413 before a view reads it (errors.py words it).
+    app.config["MAX_CONTENT_LENGTH"] = settings.web_max_request_kb * 1024
     app.json.ensure_ascii = False
     app.extensions["minqing_graph"] = GraphHandle(settings)
     errors.register(app)
+    nav.register(app)
     CSRFProtect(app)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)

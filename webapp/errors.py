@@ -27,6 +27,10 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 413:
+            limit = app.config["MINQING_SETTINGS"].web_max_request_kb
+            return _respond(413, error.name, f"The request is larger than {limit:,} KiB; "
+                            f"nothing was read or saved (setting web_max_request_kb)")
         return _respond(error.code or 500, error.name, error.description or "")
 
     @app.errorhandler(Exception)

@@ -40,6 +40,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "console": ANALYSTS,
     "unmask": ANALYSTS,
     "admin": ("admin",),
+    "admin_catalogue": ("admin",),
 }
 
 

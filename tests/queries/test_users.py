@@ -28,7 +28,8 @@ def test_passwords_are_hashed_and_checked(conn):
 
 
 @pytest.mark.parametrize("name,password,role,areas,message", [
-    ("a b", "long enough pw", "admin", (), "without spaces"),
+    ("a b", "long enough pw", "admin", (), "no spaces"),
+    ("<b>x</b>", "long enough pw", "admin", (), "letters, digits"),
     ("x", "short", "admin", (), "at least 10"),
     ("x", "long enough pw", "root", (), "Unknown role"),
     ("x", "long enough pw", "official", (), "at least one residential area"),
