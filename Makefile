@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench lint-cypher stop clean
+.PHONY: demo test test-full audit install bench lint-cypher stop clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -24,6 +24,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The reliability suites (issue 9) in full mode: >= 20 kill points, 10,000 cases per fuzz
+# target. `make test` runs the same suites in quick mode.
+test-full: $(STAMP)
+	MINQING_FULL=1 $(BIN)/python -m pytest -q tests/faults tests/fuzz
+
+audit: $(STAMP)
+	.ci/audit
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
