@@ -13,7 +13,7 @@ from webapp.workflow import store_target
 from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
 from webapp.pages import page
-from webapp.scope import current_scope, keep_in_scope, require_resident
+from webapp.scope import current_scope, require_resident
 
 bp = Blueprint("campaigns", __name__)
 # The page lists at most this many messages; the CLI's export-csv has them all.
@@ -71,11 +71,10 @@ def campaign_detail(campaign_id: int):
     with _store() as conn:
         campaign = outreach.get_campaign(conn, campaign_id)
         counts = outreach.status_counts(conn, campaign_id)
-        rows = outreach.messages(conn, campaign_id, limit=MESSAGES_SHOWN)
-        if current_scope() is not None:
-            # An official sees the messages to their own areas only (the counts stay the
-            # campaign's: numbers, not people).
-            rows = keep_in_scope(dict(m) for m in rows)
+        # An official sees the messages to their own areas only, cut in the query so the
+        # first page is theirs (the counts stay the campaign's: numbers, not people).
+        rows = outreach.messages(conn, campaign_id, limit=MESSAGES_SHOWN + 1,
+                                 area_ids=current_scope())
         take_up = _take_up(conn, campaign)
     shown = ("message_id", "resident_id", "name", "area_name", "status", "attempts",
              "next_attempt_at", "last_error", "sent_at", "delivered_at", "reply_text")
@@ -84,8 +83,8 @@ def campaign_detail(campaign_id: int):
         "counts": counts,
         "take_up": take_up,
         "messages": [{**{k: m[k] for k in shown}, "phone": mask_phone(m["phone"])}
-                     for m in rows],
-        "messages_truncated": current_scope() is None and sum(counts.values()) > len(rows),
+                     for m in rows[:MESSAGES_SHOWN]],
+        "messages_truncated": len(rows) > MESSAGES_SHOWN,
     }
 
 

@@ -277,11 +277,21 @@ def status_counts(conn: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
     return counts
 
 
-def messages(conn: sqlite3.Connection, campaign_id: int, limit: int | None = None) -> list[dict]:
-    """Return the campaign's messages in creation order (full phones: mask before showing)."""
+def messages(conn: sqlite3.Connection, campaign_id: int, limit: int | None = None,
+             area_ids: Iterable[str] | None = None) -> list[dict]:
+    """Return the campaign's messages in creation order (full phones: mask before showing).
+
+    ``area_ids`` keeps the messages to residents of those areas only (an official's view),
+    before the ``limit`` is applied.
+    """
     init_store(conn)
-    sql = "SELECT * FROM outreach_message WHERE campaign_id = ? ORDER BY message_id"
+    sql = "SELECT * FROM outreach_message WHERE campaign_id = ?"
     params: tuple = (campaign_id,)
+    if area_ids is not None:
+        areas = sorted(area_ids)
+        sql += f" AND area_id IN ({', '.join('?' * len(areas))})" if areas else " AND 0"
+        params += tuple(areas)
+    sql += " ORDER BY message_id"
     if limit is not None:
         sql += " LIMIT ?"
         params += (limit,)

@@ -89,3 +89,22 @@ def test_optout_without_resident_id_is_a_clear_400(app, campaign):
     response = app.test_client().post(f"/campaigns/{campaign['campaign_id']}/optout",
                                       data={"resident_id": " "})
     assert response.status_code == 400 and "resident_id" in response.get_data(as_text=True)
+
+
+def test_an_official_pages_through_their_own_areas_messages_only(settings):
+    """600 messages to area A02 come first; A01's official still gets A01's three, and only
+    those, and the page says nothing was cut."""
+    others = [{"resident_id": f"RX{i:04d}", "name": f"Other {i}", "phone": f"1370000{i:04d}",
+               "area_id": "A02", "area_name": "Fenxi Estate"} for i in range(600)]
+    mine = [{**r, "area_id": "A01"} for r in RESIDENTS]
+    conn = connect(settings)
+    campaign_id = create_campaign(conn, f"paged-{uuid.uuid4().hex[:8]}", "{{ name }}，您好。",
+                                  others + mine).campaign_id
+    conn.close()
+    official = log_in_clients(create_app(dict(settings)), "official", ("A01",)).test_client()
+    document = official.get(f"/campaigns/{campaign_id}.json").get_json()
+    assert [m["resident_id"] for m in document["messages"]] == ["R01", "R02", "R03"]
+    assert document["messages_truncated"] is False
+    admin = log_in_clients(create_app(dict(settings)), "admin").test_client()
+    everything = admin.get(f"/campaigns/{campaign_id}.json").get_json()
+    assert len(everything["messages"]) == 500 and everything["messages_truncated"] is True
