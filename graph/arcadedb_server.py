@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from graph import arcadedb_reader
+from graph.disk import disk_faults, server_fault_kind, storage_error
 from graph.errors import ConfigError, GraphUnavailable
 from graph.settings import Settings
 
@@ -77,7 +78,7 @@ def ensure_running(settings: Settings) -> ServerInfo:
     except OSError as e:
         raise ConfigError(f"Cannot create {home}: {e.strerror}; set data_dir "
                           "(MINQING_DATA_DIR) to a writable folder") from e
-    with _start_lock(home):
+    with disk_faults(home, "the embedded graph server's folder"), _start_lock(home):
         running = find_running(settings)
         if running is not None:
             return running
@@ -184,6 +185,7 @@ def _start(settings: Settings, home: Path) -> ServerInfo:
     arcadedb_reader.write_reader_group(home, settings.console_time_limit_ms)
     log_path = home / "server.log"
     command = java_command(settings, home, password)
+    log_start = log_path.stat().st_size if log_path.exists() else 0
     with open(log_path, "ab") as log:
         log.write(f"\n--- minqing: starting ArcadeDB at {time.ctime()} ---\n".encode())
         log.flush()
@@ -207,6 +209,9 @@ def _start(settings: Settings, home: Path) -> ServerInfo:
             process.kill()
             process.wait()
         (home / "server.json").unlink(missing_ok=True)
+        fault = server_fault_kind(_read_from(log_path, log_start))
+        if fault:  # one line naming the folder, not a page of Java stack trace
+            raise storage_error(fault, home / "databases", "the graph databases")
         reason = ("exited during start-up" if exited else
                   f"did not listen within arcadedb_start_timeout_s="
                   f"{settings.arcadedb_start_timeout_s}")
@@ -317,6 +322,16 @@ def _wait_for_port(port: int, pid: int, timeout_s: float, process=None) -> bool:
             return True
         time.sleep(0.25)
     return False
+
+
+def _read_from(path: Path, offset: int) -> str:
+    """Return what was appended to ``path`` after ``offset`` bytes ("" if unreadable)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _tail(path: Path, lines: int = 15) -> str:

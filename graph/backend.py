@@ -18,7 +18,8 @@ import neo4j
 from neo4j import GraphDatabase, READ_ACCESS, WRITE_ACCESS
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import GraphUnavailable, QueryError
+from graph.disk import recent_log_fault, server_fault_kind, storage_error
+from graph.errors import GraphUnavailable, QueryError, StorageError
 from graph.result import Result
 from graph.settings import Settings
 from graph.values import to_plain
@@ -96,7 +97,8 @@ class Graph:
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
             raise GraphUnavailable(_unreachable_message(self, e)) from e
         except neo4j_errors.Neo4jError as e:
-            raise QueryError(_query_message(e)) from e
+            raise _server_disk_error(self, e.message or str(e)) or \
+                QueryError(_query_message(e)) from e
         except neo4j_errors.DriverError as e:
             raise QueryError(f"The graph driver refused the statement: {e}") from e
 
@@ -133,7 +135,8 @@ class Graph:
                 return json.loads(response.read())
         except urllib.error.HTTPError as e:
             detail = e.read().decode(errors="replace")[:500]
-            raise QueryError(f"ArcadeDB refused schema statement {statement!r}: {detail}") from e
+            raise _server_disk_error(self, detail) or QueryError(
+                f"ArcadeDB refused schema statement {statement!r}: {detail}") from e
         except OSError as e:
             raise GraphUnavailable(f"Cannot reach ArcadeDB's HTTP API at {base_url}: {e}") from e
 
@@ -237,6 +240,21 @@ def _unreachable_message(graph: Graph, error: Exception) -> str:
                 "run `minqing db status`, or `minqing db stop` and retry.")
     return (f"Cannot reach the graph at graph_uri={graph.uri} ({error}); start Neo4j "
             "(`docker compose up -d neo4j`) or fix MINQING_GRAPH_URI.")
+
+
+def _server_disk_error(graph: Graph, text: str) -> StorageError | None:
+    """The StorageError for a server error that reports a full or read-only disk, else None."""
+    kind = server_fault_kind(text)
+    if graph.engine == ARCADEDB:
+        from graph.arcadedb_server import server_home
+
+        if kind is None and "server log" in text:
+            # Production mode hides the cause from the client; the log has it.
+            kind = recent_log_fault(server_home(graph.settings) / "server.log")
+        folder = server_home(graph.settings) / "databases"
+    else:
+        folder = f"the data directory of the Neo4j server at {graph.uri}"
+    return storage_error(kind, folder, f"graph database {graph.database}") if kind else None
 
 
 def _query_message(error: neo4j_errors.Neo4jError) -> str:

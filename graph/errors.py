@@ -17,6 +17,10 @@ class QueryError(MinqingError):
     """A Cypher statement failed, was refused, or exceeded a limit."""
 
 
+class StorageError(MinqingError):
+    """A disk Minqing or its graph server writes to is full or read-only; names the folder."""
+
+
 class IngestError(MinqingError):
     """An ingest run cannot go on (a missing file, a bad mapping)."""
 

@@ -23,6 +23,7 @@ from typing import Callable
 import pandas as pd
 
 from graph import cypher, schema
+from graph.disk import disk_faults
 from graph.errors import IngestError
 from ingest.entities import Entities
 from ingest.load import (batches, load_nodes, load_relationships, relationship_batches,
@@ -123,7 +124,20 @@ def run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
 
     Raises:
         IngestError: a missing file or column, or a broken mapping — named in the message.
+        StorageError: ``out_dir`` (reports, checkpoint) or the graph's disk is full or
+            read-only; the batches written so far stay checkpointed.
     """
+    # A full or read-only disk is an operator's problem, not a bug: one line naming the
+    # folder instead of a traceback from deep inside pandas or json.
+    with disk_faults(out_dir, "ingest reports and checkpoint"):
+        return _run_ingest(graph, raw_dir, out_dir, as_of=as_of, mappings_dir=mappings_dir,
+                           restart=restart, progress=progress,
+                           stop_after_batches=stop_after_batches, dry_run=dry_run)
+
+
+def _run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
+                mappings_dir: Path | None, restart: bool, progress: Callable | None,
+                stop_after_batches: int | None, dry_run: bool) -> IngestReport:
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise IngestError(f"Raw data folder {raw_dir} does not exist; run `minqing demo-data "

@@ -3,20 +3,27 @@
 Quick mode is the default; ``MINQING_FULL=1`` repeats each fault more often
 (``repetitions(quick, full)``). The session's shared ArcadeDB server (tests/conftest.py) is
 never killed here: ``killable_server`` starts a private one, with its own data dir and ports.
+The ingest faults share ``fault_district`` (a small generated district) and
+``fault_reference`` (the canonical dump of its uninterrupted ingest).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from graph import arcadedb_server
 from graph.backend import connect
+from graph.dump import Dump, canonical_dump
 from graph.schema import init_schema
 from graph.settings import Settings, load_settings
 from ingest.fixture_graph import load_fixture_graph
@@ -97,3 +104,41 @@ def killable_server(tmp_path_factory):
     except (OSError, ValueError, KeyError):
         pass
     arcadedb_server.stop(settings)
+
+
+# -- ingest faults: a small district, its reference graph, the CLI that loads it -------------
+
+AS_OF = dt.date(2025, 6, 30)
+MINQING = str(Path(sys.executable).parent / "minqing")
+
+
+def ingest_command(raw: Path) -> list[str]:
+    """The ``minqing ingest run`` command line for ``raw`` as of AS_OF, without progress bars."""
+    return [MINQING, "ingest", "run", "--raw", str(raw), "--as-of", str(AS_OF), "--quiet"]
+
+
+@pytest.fixture(scope="session")
+def fault_district(tmp_path_factory) -> Path:
+    """A 300-resident district's raw exports, written once by ``minqing demo-data``."""
+    raw = tmp_path_factory.mktemp("fault_district")
+    made = subprocess.run([MINQING, "demo-data", str(raw), "--residents", "300", "--seed", "7",
+                           "--quiet"], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stdout + made.stderr
+    return raw
+
+
+@pytest.fixture(scope="session")
+def fault_reference(fault_district, settings, server, tmp_path_factory) -> Dump:
+    """The canonical dump of one uninterrupted ingest of ``fault_district``."""
+    from ingest.pipeline import run_ingest
+    from tests.conftest import _open_database
+
+    if server is None:
+        pytest.skip("the ingest faults need databases of their own; Neo4j Community has one")
+    graph = _open_database(settings, server, "fault_reference")
+    try:
+        run_ingest(graph, fault_district, tmp_path_factory.mktemp("fault_reference"),
+                   as_of=AS_OF)
+        return canonical_dump(graph)
+    finally:
+        graph.close()
