@@ -7,7 +7,9 @@ Builds nothing: point MINQING_DATA_DIR (and the ports) at a loaded embedded data
 
 Each run backs the database up online into a temporary folder, then restores that set into a
 fresh data dir on free ports (restore = ArcadeDB's restore tool + server start + count check
-against the manifest) and stops that server again. Baseline in the same process: copying the
+against the manifest) and stops that server again. Per-step medians: backup counts (before
+and after the snapshot), graph (BACKUP DATABASE + move), store; restore check (SHA-256, zip
+CRCs), graph (restore tool), store, start_and_count. Baseline in the same process: copying the
 finished backup set with ``shutil.copytree`` (what the disk alone costs for the same bytes).
 Do not point it at a server others rely on for timing-sensitive work: a backup reads it all.
 """
@@ -51,6 +53,7 @@ def main() -> None:
         return
 
     backups, restores, copies, sizes = [], [], [], []
+    backup_phases, restore_phases = [], []
     nodes = 0
     with tempfile.TemporaryDirectory(prefix="minqing-bench-backup-") as scratch:
         scratch = Path(scratch)
@@ -58,6 +61,7 @@ def main() -> None:
             seconds, made = timed(backup.backup, settings, scratch / f"sets{run}",
                                   actor="bench")
             backups.append(seconds)
+            backup_phases.append(made.manifest["phases_s"])
             sizes.append(made.size_bytes)
             nodes = sum(made.manifest["counts"]["nodes"].values())
             seconds, _ = timed(shutil.copytree, made.path, scratch / f"copy{run}")
@@ -66,8 +70,9 @@ def main() -> None:
                                       arcadedb_bolt_port=_free_port(),
                                       arcadedb_http_port=_free_port())
             try:
-                seconds, _ = timed(backup.restore, made.path, target, actor="bench")
+                seconds, done = timed(backup.restore, made.path, target, actor="bench")
                 restores.append(seconds)
+                restore_phases.append(done.phases)
             finally:
                 arcadedb_server.stop(target)
             shutil.rmtree(scratch / f"restored{run}", ignore_errors=True)
@@ -77,6 +82,10 @@ def main() -> None:
     rows = [
         report("backup_s", median(backups), "s", n, engine, nodes=nodes),
         report("restore_s", median(restores), "s", n, engine, nodes=nodes),
+        *(report(f"backup_{k}_s", median(p[k] for p in backup_phases), "s", n, engine)
+          for k in backup_phases[0]),
+        *(report(f"restore_{k}_s", median(p[k] for p in restore_phases), "s", n, engine)
+          for k in restore_phases[0]),
         report("backup_set_mib", median(sizes) / 2**20, "MiB", n, engine),
         report("copy_set_s_baseline", median(copies), "s", n, engine),
         report("backup_vs_copy", median(backups) / max(median(copies), 1e-9), "ratio", n,
@@ -84,9 +93,9 @@ def main() -> None:
         report("restore_vs_copy", median(restores) / max(median(copies), 1e-9), "ratio", n,
                engine),
     ]
-    print(f"\n{'figure':<22}{'median':>12}  unit   (n={n}, {nodes} nodes)")
+    print(f"\n{'figure':<28}{'median':>12}  unit   (n={n}, {nodes} nodes)")
     for row in rows:
-        print(f"{row['name']:<22}{row['value']:>12.3f}  {row['unit']}")
+        print(f"{row['name']:<28}{row['value']:>12.3f}  {row['unit']}")
 
 
 if __name__ == "__main__":

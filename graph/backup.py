@@ -32,7 +32,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -87,6 +87,7 @@ class RestoreResult:
     manifest: dict
     counts: dict
     seconds: float
+    phases: dict = field(default_factory=dict)  # seconds per step, for the benchmark
 
 
 # -- backup ------------------------------------------------------------------------------
@@ -143,16 +144,21 @@ def _write_set(settings: Settings, folder: Path, created: dt.datetime) -> dict:
     """Fill ``folder`` with the graph zip and the store copy; return the manifest."""
     from graph.backend import connect
 
+    phases = {}
     info = arcadedb_server.ensure_running(settings)
     with connect(settings) as graph:
-        before = graph_counts(graph)
-        server_file = _server_backup(info, settings.database)
-        after = graph_counts(graph)
+        with _timed(phases, "counts"):
+            before = graph_counts(graph)
+        with _timed(phases, "graph"):
+            server_file = _server_backup(info, settings.database)
+        with _timed(phases, "counts"):
+            after = graph_counts(graph)
     graph_file = folder / f"{settings.database}.zip"
-    with _disk_errors(folder):
+    with _timed(phases, "graph"), _disk_errors(folder):
         # The server writes into its own backups/ folder; the set keeps the only copy.
         shutil.move(str(server_file), graph_file)
-    store = _backup_store(settings, folder)
+    with _timed(phases, "store"):
+        store = _backup_store(settings, folder)
     return {
         "format": FORMAT,
         "created_at": created.isoformat(timespec="seconds"),
@@ -165,6 +171,7 @@ def _write_set(settings: Settings, folder: Path, created: dt.datetime) -> dict:
         # between, so they are the snapshot's and a restore can be checked against them.
         "counts": {**after, "consistent": before == after},
         "store": store,
+        "phases_s": {k: round(v, 3) for k, v in phases.items()},
     }
 
 
@@ -339,8 +346,10 @@ def restore(path: Path, settings: Settings, *, force: bool = False,
         raise BackupError("graph_uri points at Neo4j; restore it with `neo4j-admin database "
                           "load` (docs/BACKUP.md), not `minqing db restore`.")
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     folder, manifest = read_manifest(path)
-    check_set(folder, manifest)
+    with _timed(phases, "check"):
+        check_set(folder, manifest)
     if arcadedb_server.find_running(settings) is not None:
         raise BackupError(f"An ArcadeDB server is running on data_dir={settings.data_dir}; "
                           "stop it first (`minqing db stop` with the same MINQING_DATA_DIR).")
@@ -356,13 +365,17 @@ def restore(path: Path, settings: Settings, *, force: bool = False,
             raise BackupError(
                 f"Port {settings[name]} is taken (another graph server?); set {name} "
                 f"(MINQING_{name.upper()}) to a free port for the restored data_dir.")
-    _restore_graph(settings, folder / manifest["graph"]["file"])
-    if manifest.get("store"):
-        _restore_store(settings, folder / manifest["store"]["file"])
-    counts = _check_counts(settings, manifest)
+    with _timed(phases, "graph"):
+        _restore_graph(settings, folder / manifest["graph"]["file"])
+    with _timed(phases, "store"):
+        if manifest.get("store"):
+            _restore_store(settings, folder / manifest["store"]["file"])
+    with _timed(phases, "start_and_count"):
+        counts = _check_counts(settings, manifest)
     _audit(settings, actor, "db_restore", str(folder), database=settings.database,
            created_at=manifest.get("created_at"), forced=force)
-    return RestoreResult(settings.data_path, manifest, counts, time.perf_counter() - started)
+    return RestoreResult(settings.data_path, manifest, counts, time.perf_counter() - started,
+                         phases)
 
 
 def _restore_graph(settings: Settings, graph_zip: Path) -> None:
@@ -504,6 +517,21 @@ def _size(n: int) -> str:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+class _timed:
+    """Add the seconds the block takes to ``phases[name]``."""
+
+    def __init__(self, phases: dict, name: str):
+        self.phases, self.name = phases, name
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.phases[self.name] = self.phases.get(self.name, 0.0) + \
+            time.perf_counter() - self.start
+        return False
+
 
 def _audit(settings: Settings, actor: str, action: str, target: str, **detail) -> None:
     from queries import audit
