@@ -20,7 +20,6 @@ from itertools import combinations
 import numpy as np
 
 from graph.errors import QueryError
-from webapp.masking import mask_phone
 
 TIE_KINDS = {
     "household": "members of the same household (family ties)",
@@ -337,9 +336,12 @@ def scope_residents(graph, area: str | None = None, buildings=None) -> list[str]
     return [r["resident_id"] for r in rows]
 
 
-def invite_list(graph, resident_ids, limit: int = 50, before: dt.date | None = None,
-                mask: bool = True) -> list[dict]:
-    """Rank residents by participation likelihood; the top ``limit`` with reasons and contact."""
+def invite_list(graph, resident_ids, limit: int = 50,
+                before: dt.date | None = None) -> list[dict]:
+    """Rank residents by participation likelihood; the top ``limit`` with reasons and contact.
+
+    Phones are full: callers mask them for screens (webapp.masking) and audit exports.
+    """
     feats = participation_features(graph, resident_ids, before)
     ranked = sorted(feats, key=lambda rid: (-score(feats[rid]), rid))[:limit]
     details = {r["resident_id"]: r for r in _read(graph, "mobilize_invitee_details",
@@ -348,7 +350,7 @@ def invite_list(graph, resident_ids, limit: int = 50, before: dt.date | None = N
     for position, rid in enumerate(ranked, start=1):
         d = details.get(rid, {})
         out.append({"rank": position, "resident_id": rid, "name": d.get("name"),
-                    "phone": mask_phone(d.get("phone")) if mask else d.get("phone"),
+                    "phone": d.get("phone"),
                     "building_id": d.get("building_id"), "address": d.get("address"),
                     "score": round(score(feats[rid]), 4), "reasons": reasons(feats[rid])})
     return out

@@ -15,7 +15,6 @@ proposal says so; what still cannot be met is listed with its reason.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from models.mobilize import reasons as participation_reasons
 from models.mobilize import score as participation_score
 from models.opening_hours import OpeningHoursError, is_open
 from models.retrieve import hybrid_search
+from models.siting.distances import haversine_m
 from queries.programs.rules import birth_bounds
 
 VENUE_POOL = 60  # candidates retrieved per demand before opening hours and matching
@@ -94,10 +94,7 @@ def metres(lat1, lon1, lat2, lon2) -> float | None:
     """
     if None in (lat1, lon1, lat2, lon2):
         return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371008.8 * math.asin(math.sqrt(a))
+    return float(haversine_m(lat1, lon1, lat2, lon2))
 
 
 def _query_text(demand: Demand) -> str:

@@ -66,17 +66,18 @@ def backbones_command(app, area, buildings, kinds, per_community, as_json):
 def invite(app, area, buildings, limit, csv_file, as_json):
     """Rank the residents of an area or buildings by participation likelihood, with reasons."""
     from models.mobilize import invite_list
+    from webapp.masking import mask_phone
 
     if not area and not buildings:
         raise click.UsageError("Give --area or --building.")
     ids = _scope(app, area, buildings)
     limit = limit or app.settings.mobilize_invite_limit
+    rows = invite_list(app.graph, ids, limit)
     if csv_file:
-        rows = invite_list(app.graph, ids, limit, mask=False)
         _write_csv(csv_file, rows)
         _audit(app.settings, area or ",".join(buildings), rows)
         click.echo(f"Wrote {len(rows)} invitees to {csv_file}", err=True)
-    rows = invite_list(app.graph, ids, limit)
+    rows = [{**r, "phone": mask_phone(r["phone"])} for r in rows]  # the screen and --json
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not csv_file:
