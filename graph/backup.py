@@ -154,9 +154,14 @@ def _write_set(settings: Settings, folder: Path, created: dt.datetime) -> dict:
         with _timed(phases, "counts"):
             after = graph_counts(graph)
     graph_file = folder / f"{settings.database}.zip"
-    with _timed(phases, "graph"), _disk_errors(folder):
-        # The server writes into its own backups/ folder; the set keeps the only copy.
-        shutil.move(str(server_file), graph_file)
+    try:
+        with _timed(phases, "graph"), _disk_errors(folder):
+            # The server writes into its own backups/ folder; the set keeps the only copy.
+            shutil.move(str(server_file), graph_file)
+    except BackupError:
+        # No stray copy of personal data left in the server's folder by a failed set.
+        server_file.unlink(missing_ok=True)
+        raise
     with _timed(phases, "store"):
         store = _backup_store(settings, folder)
     return {

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
+import subprocess
+import threading
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from graph import arcadedb_server, backup
+from graph import arcadedb_server, backup, cypher
 from graph.backend import connect
 from graph.dump import canonical_dump
 from graph.schema import init_schema
 from graph.settings import load_settings
 from ingest.fixture_graph import load_fixture_graph
+from ingest.load import load_nodes
 from queries import audit, users
 from queries.store import connect as store_connect
 from tests.conftest import NEO4J_URI, free_port, settings_env
@@ -30,6 +35,7 @@ pytestmark = pytest.mark.skipif(bool(NEO4J_URI), reason="backs up the embedded e
 
 SOURCE_DB = "backup_src"
 USER = "backup_probe"
+FULL = os.environ.get("MINQING_FULL", "") == "1"
 
 
 def _fresh_settings(root: Path, **changes):
@@ -228,3 +234,88 @@ def test_backup_into_an_unwritable_place_names_it(source, tmp_path):
 def test_disk_full_and_read_only_messages():
     assert "Disk full" in backup.disk_error_message(OSError(errno.ENOSPC, "full"), Path("/b"))
     assert "writable" in backup.disk_error_message(OSError(errno.EROFS, "ro"), Path("/b"))
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 32 KiB tmpfs (smaller than the fixture graph's zip); mounting needs root."""
+    path = tmp_path / "small"
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k,mode=0700", "tmpfs",
+                           str(path)], capture_output=True, text=True)
+    if done.returncode:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"cannot mount a tmpfs under CI: {done.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs (needs root): {done.stderr.strip()}")
+    yield path
+    if subprocess.run(["umount", str(path)], capture_output=True).returncode:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def test_backup_onto_a_full_disk_is_one_line_and_leaves_nothing(source, settings,
+                                                                 small_disk):
+    from graph.cli import main
+
+    source_settings, _ = source
+    env = settings_env(settings) | {"MINQING_GRAPH_DATABASE": SOURCE_DB}
+    result = CliRunner().invoke(main, ["db", "backup", "--to", str(small_disk / "sets")],
+                                env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Disk full while writing under")
+    assert "Traceback" not in result.output and result.output.count("\n") == 1
+    assert list((small_disk / "sets").iterdir()) == []
+    server_copies = arcadedb_server.server_home(source_settings) / "backups" / SOURCE_DB
+    assert not list(server_copies.glob("*.zip"))
+
+
+def test_backup_onto_a_read_only_disk_names_it(source, small_disk):
+    source_settings, _ = source
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with pytest.raises(backup.BackupError, match="Read-only file system; choose a writable"):
+        backup.backup(source_settings, small_disk / "sets")
+
+
+@pytest.mark.skipif(not FULL, reason="full mode only (MINQING_FULL=1): a second restore")
+def test_backup_during_writes_restores_whole_transactions(settings, server, tmp_path):
+    """Batches of 50 events, one transaction each, written while the backup runs: the
+    restored graph holds each batch whole or not at all."""
+    name = "backup_busy"
+    arcadedb_server.server_command(server, f"create database {name}")
+    busy = settings.replace(graph_database=name)
+    graph = connect(busy)
+    init_schema(graph)
+    load_fixture_graph(graph)
+    stop, written = threading.Event(), []
+
+    def write_batches():
+        number = 0
+        while not stop.is_set():
+            load_nodes(graph, "Event", [{"event_id": f"busy-{number:05d}-{k:02d}",
+                                         "batch": number} for k in range(50)])
+            written.append(number)
+            number += 1
+
+    writer = threading.Thread(target=write_batches)
+    writer.start()
+    try:
+        while len(written) < 3:
+            stop.wait(0.05)
+        done_before = len(written)
+        made = backup.backup(busy, tmp_path / "sets", actor="test")
+        done_after = len(written)
+    finally:
+        stop.set()
+        writer.join()
+    target = _fresh_settings(tmp_path / "restored", graph_database=name)
+    try:
+        backup.restore(made.path, target, actor="test")
+        with connect(target) as restored:
+            rows = restored.read(cypher.node_properties("Event"), max_rows=None).rows
+    finally:
+        arcadedb_server.stop(target)
+        graph.close()
+        arcadedb_server.server_command(server, f"drop database {name}")
+    batches = Counter(r["p"]["batch"] for r in rows if r["p"]["event_id"].startswith("busy-"))
+    assert set(batches.values()) <= {50}
+    assert done_before <= len(batches) <= done_after + 1
+    assert sorted(batches) == list(range(len(batches)))  # no gap: a prefix of the writes
