@@ -127,6 +127,18 @@ def test_restored_graph_equals_the_source(restored, source):
     assert canonical_dump(graph) == canonical_dump(source_graph)
 
 
+def test_restored_graph_keeps_its_indexes(restored, source):
+    _, source_graph = source
+    _, graph, _ = restored
+
+    def index_names(g):
+        rows = g._arcadedb_sql("SELECT name FROM schema:indexes")["result"]
+        return sorted(r["name"] for r in rows)
+
+    names = index_names(source_graph)
+    assert names and index_names(graph) == names
+
+
 def test_workflow_store_comes_back(restored):
     target, _, result = restored
     conn = store_connect(target)
@@ -229,6 +241,12 @@ def test_backup_into_an_unwritable_place_names_it(source, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(backup.BackupError, match=f"Cannot write under {blocker}"):
         backup.backup(source_settings, blocker / "sets")
+
+
+def test_neo4j_is_not_restored_here(backup_set, tmp_path):
+    target = _fresh_settings(tmp_path, graph_uri="bolt://127.0.0.1:1")
+    with pytest.raises(backup.BackupError, match="neo4j-admin database load"):
+        backup.restore(backup_set.path, target)
 
 
 def test_disk_full_and_read_only_messages():
