@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Sequence
 
 import neo4j
@@ -61,8 +64,25 @@ class Graph:
         """
         timeout_ms = self.settings.query_time_limit_ms if timeout_ms is None else timeout_ms
         work = neo4j.unit_of_work(timeout=timeout_ms / 1000)(_collect)
-        return self._session_call(READ_ACCESS, "execute_read", work, cypher, params or {},
-                                  max_rows)
+        call = (self._session_call, READ_ACCESS, "execute_read", work, cypher, params or {},
+                max_rows)
+        limit_s = self.settings.graph_read_timeout_s
+        if limit_s <= 0:
+            return call[0](*call[1:])
+        # The driver's sockets have no read timeout: a frozen server (stopped, swapping, or
+        # behind a firewall that drops packets) keeps the connection open and a read waits
+        # forever. So the read runs on a helper thread and the caller stops waiting; the
+        # server's own time limit (timeout_ms) gets its chance first.
+        limit_s = max(limit_s, timeout_ms / 1000)
+        future = _WAITER.submit(*call)
+        try:
+            return future.result(timeout=limit_s)
+        except TimeoutError:
+            raise GraphUnavailable(
+                f"The graph at {self.uri} did not answer within graph_read_timeout_s="
+                f"{limit_s:g} s; it may be frozen or overloaded: run `minqing db status`, "
+                "or raise the setting.") from None
+
 
     def write(self, cypher: str, params: dict[str, Any] | None = None) -> Result:
         """Run one write statement in its own WRITE transaction and return its rows."""
@@ -149,6 +169,45 @@ class Graph:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _Waiter:
+    """Runs reads on reusable daemon threads, so a caller can stop waiting for one.
+
+    Daemon threads, unlike ``ThreadPoolExecutor``'s, do not hold up the process's exit when
+    one is stuck on a frozen server; a thread is added only when none is idle.
+    """
+
+    def __init__(self):
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        if start:
+            threading.Thread(target=self._work, name="minqing-graph-read", daemon=True).start()
+        self._tasks.put((future, function, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, function, args = self._tasks.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(function(*args))
+                except BaseException as e:  # handed to the caller, raised there
+                    future.set_exception(e)
+            del future, function, args
+            with self._lock:
+                self._idle += 1
+
+
+_WAITER = _Waiter()
 
 
 def connect(settings: Settings) -> Graph:

@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("graph_connect_timeout_s", 5,
             "How long to wait for a Bolt connection, and to keep retrying a transaction "
             "the server dropped, before reporting the graph unavailable."),
+    Setting("graph_read_timeout_s", 30,
+            "Longest a read waits for the graph server's answer before reporting the graph "
+            "unavailable, in s (never less than the read's own time limit); bounds requests "
+            "to a frozen server, which keeps its connections open. 0: no bound."),
     Setting("query_time_limit_ms", 10_000,
             "Time limit for one read query sent by the app, the CLI or the console, in ms."),
     Setting("max_returned_rows", 1000,
