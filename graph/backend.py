@@ -83,7 +83,6 @@ class Graph:
                 f"{limit_s:g} s; it may be frozen or overloaded: run `minqing db status`, "
                 "or raise the setting.") from None
 
-
     def write(self, cypher: str, params: dict[str, Any] | None = None) -> Result:
         """Run one write statement in its own WRITE transaction and return its rows."""
         return self._session_call(WRITE_ACCESS, "execute_write", _collect, cypher,
