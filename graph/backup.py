@@ -119,7 +119,7 @@ def backup(settings: Settings, to: Path | None = None, *, actor: str = "cli") ->
                           "embedded ArcadeDB. Run the neo4j-admin commands in docs/BACKUP.md.")
     started = time.perf_counter()
     created = dt.datetime.now(dt.timezone.utc)
-    root = Path(to) if to is not None else default_backup_root(settings)
+    root = Path(to).resolve() if to is not None else default_backup_root(settings)
     name = f"minqing-{settings.database}-{created:%Y%m%d-%H%M%S}-{created.microsecond // 1000:03d}"
     final = root / name
     partial = root / (name + PARTIAL_SUFFIX)
