@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,8 @@ log = logging.getLogger(__name__)
 
 _STATUS = {GraphUnavailable: 503, NotFound: 404, Forbidden: 403, QueryError: 400,
            ConfigError: 500}
+# SQLite's words for a workflow store it cannot use right now, as opposed to a faulty statement.
+_STORE_TROUBLE = ("locked", "readonly", "disk", "unable to open", "full")
 
 
 def register(app) -> None:
@@ -37,6 +40,16 @@ def register(app) -> None:
     def unexpected(error: Exception):
         log.exception("Unhandled error on %s", request.path)
         return _respond(500, "Internal error", "Something went wrong; the log has details.")
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def store_error(error: sqlite3.OperationalError):
+        if not any(word in str(error) for word in _STORE_TROUBLE):
+            return unexpected(error)
+        log.warning("Workflow store unavailable on %s: %s", request.path, error)
+        return _respond(503, "Workflow store unavailable",
+                        f"The workflow store (logins, campaigns, alerts, audit) cannot be used "
+                        f"({error}). Another program may be holding it: try again in a moment; "
+                        "or its disk is full or read-only: see data_dir (MINQING_DATA_DIR).")
 
 
 def _respond(status: int, title: str, message: str):

@@ -7,6 +7,9 @@ starts it; a graph_uri that does not answer: a clear message from ``minqing serv
 from an app that connects lazily). Each answer must come within ``BOUND_S``, be a 200 with
 real data or a clear "Graph unavailable" (503 page, or the JSON error shape), never a 500 or
 a traceback; once the server is back the same app process serves correct data again.
+
+Also the workflow store (SQLite) locked by another program while a page needs to write to
+it: a clear 503 "Workflow store unavailable" once SQLite's busy timeout (30 s) runs out.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -377,3 +381,34 @@ def test_lazy_app_serves_503_until_the_graph_comes_up(killable_server, tmp_path)
         assert app.process.poll() is None
     finally:
         app.stop()
+
+
+STORE_BUSY_S = 30  # queries/store.py: PRAGMA busy_timeout=30000
+
+
+def test_locked_workflow_store_is_a_clear_503(killable_server, served):
+    from queries.store import store_path
+
+    # Another program holds the write lock (a stuck command, a backup tool): the profile
+    # page must write its audit row and cannot.
+    holder = sqlite3.connect(store_path(killable_server.settings), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(
+                lambda path: fetch(served.opener, served.base, path,
+                                   timeout=STORE_BUSY_S + 20),
+                ("/residents/R01", "/residents/R01.json")))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    page, twin = answers
+    for answer in answers:
+        assert answer.status == 503, (answer.status, answer.body[:500])
+        assert answer.seconds < STORE_BUSY_S + 15
+        assert "Traceback" not in answer.body
+    assert "<h1>Workflow store unavailable</h1>" in page.body
+    document = json.loads(twin.body)
+    assert document["title"] == "Workflow store unavailable"
+    assert "database is locked" in document["error"] and "MINQING_DATA_DIR" in document["error"]
+    served.wait_serving()
