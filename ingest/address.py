@@ -239,8 +239,14 @@ def hanzi_to_int(text: str) -> int:
     return total + digit
 
 
+_MAX_HANZI_RUN = 12  # "九千九百九十九" is 7; longer runs are no lane, number or room
+
+
 def _arabic(match: re.Match) -> str:
-    """Return the Arabic digits for one run of Chinese numerals."""
+    """Return the Arabic digits for one run of Chinese numerals (a run too long stays as is,
+    and the address is then rejected as unreadable)."""
+    if len(match.group()) > _MAX_HANZI_RUN:
+        return match.group()
     return str(hanzi_to_int(match.group()))
 
 
@@ -271,6 +277,9 @@ _BARE_NUMBER = re.compile(r"^\W*([0-9]+)\b|\b([0-9]+)\W*$")
 _MAX_NUMBER = 9999
 
 
+_MAX_ROOM_DIGITS = 5
+
+
 def _room(text: str | None) -> str | None:
     """Return a room number without leading zeros, letters upper-cased ("0301a" → "301A")."""
     if not text:
@@ -281,6 +290,13 @@ def _room(text: str | None) -> str | None:
 
 def _parts(street: str, lane: str | None, number: str, room: str | None, raw: str) -> AddressParts:
     """Build AddressParts from matched text, rejecting numbers no building has."""
+    # Digit runs are unbounded in the patterns; int() refuses more than 4,300 digits with a
+    # bare ValueError, so length decides before any conversion (found by tests/fuzz).
+    if any(len(part.lstrip("0")) > len(str(_MAX_NUMBER)) for part in (lane or "", number)):
+        raise InvalidValueError(f"lane or building number above {_MAX_NUMBER}", raw)
+    if room and len(room.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                    .lstrip("0")) > _MAX_ROOM_DIGITS:
+        raise InvalidValueError(f"room number has more than {_MAX_ROOM_DIGITS} digits", raw)
     lane_no = int(lane) if lane is not None else None
     number_no = int(number)
     if number_no == 0 or lane_no == 0:

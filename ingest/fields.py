@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable
 
 from ingest.address import OutsideAreaError, parse_address
@@ -24,7 +25,8 @@ def _int(raw: Any) -> int:
         number = float(text)
     except ValueError:
         raise InvalidValueError(f"not a whole number: {text[:30]!r}", raw) from None
-    if number != int(number):
+    # float() reads "inf", "nan" and "1e400" too; int() of those raises, so check first.
+    if not math.isfinite(number) or number != int(number):
         raise InvalidValueError(f"not a whole number: {text[:30]!r}", raw)
     return int(number)
 
@@ -32,9 +34,12 @@ def _int(raw: Any) -> int:
 def _float(raw: Any) -> float:
     text = _text(raw).replace(",", "")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise InvalidValueError(f"not a number: {text[:30]!r}", raw) from None
+    if not math.isfinite(number):  # "inf", "nan", "1e400": no coordinate or amount is
+        raise InvalidValueError(f"not a finite number: {text[:30]!r}", raw)
+    return number
 
 
 def _enum(spec: FieldSpec, raw: Any) -> Any:

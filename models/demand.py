@@ -20,7 +20,7 @@ elsewhere a place is where the activity happens and a disease word is its topic.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from graph.errors import MinqingError
@@ -179,9 +179,9 @@ class Demand:
         d.participants = _participants(data.get("participants"))
         d.topic_words = _strings(data.get("topic_words"), "topic_words")
         d.leftover = _str(data.get("leftover", ""), "leftover")
-        d.warnings = [ParseWarning(**_fields_of(w, ParseWarning, "warnings"))
+        d.warnings = [ParseWarning(**_complete(w, ParseWarning, "warnings"))
                       for w in _list(data.get("warnings"), "warnings")]
-        d.spans = [Span(**_fields_of(s, Span, "spans")) for s in _list(data.get("spans"), "spans")]
+        d.spans = [Span(**_complete(s, Span, "spans")) for s in _list(data.get("spans"), "spans")]
         return d
 
 
@@ -202,6 +202,17 @@ def _fields_of(item, cls, where: str) -> dict:
     if not isinstance(item, dict):
         raise DemandError(f"Each entry of {where} must be an object, not {item!r}")
     _no_unknown(item, cls, where)
+    return item
+
+
+def _complete(item, cls, where: str) -> dict:
+    """Check an entry built as ``cls(**item)`` has every field without a default."""
+    _fields_of(item, cls, where)
+    # Without this, cls(**item) fails with a TypeError (found by tests/fuzz).
+    missing = [f.name for f in fields(cls) if f.name not in item
+               and f.default is MISSING and f.default_factory is MISSING]
+    if missing:
+        raise DemandError(f"Each entry of {where} needs {', '.join(missing)}")
     return item
 
 
@@ -240,8 +251,9 @@ def _codes(value, name: str, known) -> list[str]:
 def _count(value, name: str) -> int | None:
     if value is None or value == "":
         return None
+    # isdecimal, not isdigit: "²" is a digit int() cannot read (found by tests/fuzz).
     if isinstance(value, bool) or not isinstance(value, (int, str)) \
-            or not str(value).strip().isdigit():
+            or not str(value).strip().isdecimal():
         raise DemandError(f"{name} must be a whole number of people, not {value!r}")
     return int(value)
 
@@ -268,10 +280,15 @@ def _datetime(value, name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         raise DemandError(f"{name} must be a date and time like 2025-06-28T13:00, "
                           f"not {value!r}") from None
+    if moment.tzinfo is not None:
+        # Windows are local times; one with a zone cannot be compared with one without.
+        raise DemandError(f"{name} must be a local date and time like 2025-06-28T13:00, "
+                          f"without a time zone, not {value!r}")
+    return moment
 
 
 def _window(value) -> Window | None:

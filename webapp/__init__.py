@@ -54,6 +54,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     nav.register(app)
     CSRFProtect(app)
+    from webapp import converters  # <int:…> within SQLite's range, before any rule is added
+
+    converters.register(app)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)
     return app

@@ -129,8 +129,8 @@ def add_service(directory: Directory, doc: dict, file: str, where: str) -> None:
     if isinstance(program, dict) and program.get("id"):
         doc.setdefault("program_id", program["id"])
     attributes = []
-    for i, attribute in enumerate(doc.pop("attributes", None) or []):
-        attribute = dict(attribute)
+    for i, attribute in _objects(directory, doc.pop("attributes", None), file, where,
+                                 "attributes"):
         term = attribute.pop("taxonomy_term", None)
         if isinstance(term, dict):
             attribute.setdefault("taxonomy_term_id", term.get("id"))
@@ -138,10 +138,10 @@ def add_service(directory: Directory, doc: dict, file: str, where: str) -> None:
         attributes.append(attribute)
     if attributes:
         doc["attributes"] = attributes
-    links = doc.pop("service_at_locations", None) or []
+    links = _objects(directory, doc.pop("service_at_locations", None), file, where,
+                     "service_at_locations")
     _add(directory, "service", doc, file, where)
-    for i, link in enumerate(links):
-        link = dict(link)
+    for i, link in links:
         location = link.pop("location", None)
         if isinstance(location, dict):
             link.setdefault("location_id", location.get("id"))
@@ -153,17 +153,37 @@ def add_service(directory: Directory, doc: dict, file: str, where: str) -> None:
 
 def add_organization(directory: Directory, doc: dict, file: str, where: str) -> None:
     """Flatten a (full) organization document: its services and locations become records."""
-    services = doc.pop("services", None) or []
-    locations = doc.pop("locations", None) or []
+    services = _objects(directory, doc.pop("services", None), file, where, "services")
+    locations = _objects(directory, doc.pop("locations", None), file, where, "locations")
     _add(directory, "organization", doc, file, where)
-    for i, location in enumerate(locations):
-        location = dict(location)
+    for i, location in locations:
         location.setdefault("organization_id", doc.get("id"))
         _add(directory, "location", location, file, f"{where}.locations[{i}]")
-    for i, service in enumerate(services):
-        service = dict(service)
+    for i, service in services:
         service.setdefault("organization_id", doc.get("id"))
         add_service(directory, service, file, f"{where}.services[{i}]")
+
+
+def _objects(directory: Directory, value, file: str, where: str,
+             field_name: str) -> list[tuple[int, dict]]:
+    """Return (index, copy) of each object in a nested list; note anything else as a problem.
+
+    A list of something other than objects, or a text where a list belongs, used to end the
+    import with a TypeError (found by tests/fuzz); now it is a quarantine entry by field.
+    """
+    if not value:
+        return []
+    if not isinstance(value, list):
+        directory.problem(file, where, field_name, "expected a list of JSON objects", value)
+        return []
+    found = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            found.append((i, dict(item)))
+        else:
+            directory.problem(file, f"{where}.{field_name}[{i}]", field_name,
+                              "expected a JSON object", item)
+    return found
 
 
 def _add(directory: Directory, table: str, doc: dict, file: str, where: str) -> None:

@@ -122,6 +122,11 @@ def _typed(prop: str, kind_type: str, value: Any, at: str, problems: list[str]) 
     if kind_type == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append(f"{at}: {prop} must be a whole number, got {value!r}")
+        elif not -2**63 <= value < 2**63:
+            # The graph stores 64-bit integers; the driver refuses larger ones with an
+            # OverflowError at write time (found by tests/fuzz).
+            problems.append(f"{at}: {prop} must be a whole number of at most 64 bits, "
+                            f"got {value}")
         return value
     if kind_type == "bool":
         if not isinstance(value, bool):
@@ -164,7 +169,8 @@ def check_event(payload: Any, index: int = 0, today: dt.date | None = None) -> C
         checked.event_id = event_id
     kind = payload.get("kind")
     kinds = event_kinds()
-    if kind not in kinds:
+    # A list or object is no kind, and cannot be looked up (TypeError; found by tests/fuzz).
+    if not isinstance(kind, str) or kind not in kinds:
         problems.append(f"{at}.kind: required, one of {', '.join(kinds)}; got {kind!r}")
     date = payload.get("date")
     try:
@@ -196,7 +202,7 @@ def check_event(payload: Any, index: int = 0, today: dt.date | None = None) -> C
     row: dict[str, Any] = {}
     if not isinstance(properties, dict):
         problems.append(f"{at}.properties: a JSON object, got {properties!r}")
-    elif kind in kinds:
+    elif isinstance(kind, str) and kind in kinds:
         allowed = kinds[kind]
         for prop, value in properties.items():
             if prop not in allowed:

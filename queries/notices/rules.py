@@ -293,7 +293,7 @@ def compile_rule(data: Any, where: str = "rule") -> NoticeRule:
         if key not in data:
             raise RuleError(f"{where}: missing {key!r}")
     kind = data["event"]
-    if kind not in event_kinds():
+    if not isinstance(kind, str) or kind not in event_kinds():
         raise RuleError(f"{where}.event: unknown event kind {kind!r}"
                         f"{_suggest(kind, event_kinds())}; known: {', '.join(event_kinds())}")
     roles = data["notify"]
@@ -317,6 +317,11 @@ def compile_rule(data: Any, where: str = "rule") -> NoticeRule:
         raise RuleError(f"{where}.message: {e}; a message may use resident.*, event.* "
                         f"(kind, date, {', '.join(event_kinds()[kind]) or 'no more'}), "
                         f"official.* and rule.*") from e
+    except Exception as e:  # noqa: BLE001 - the template's own code failed: {{ 1/0 }}, {{ x + 1 }}
+        # Jinja2 lets Python errors of expressions through as they are; on sample data
+        # they would fail the same way on every real notice (found by tests/fuzz).
+        raise RuleError(f"{where}.message: the template fails on sample data "
+                        f"({type(e).__name__}: {e})") from e
     compiler = _Compiler(where, kind)
     clauses = compiler.event_conditions(data.get("when")) + \
         compiler.resident_conditions(data.get("resident"))
