@@ -41,6 +41,13 @@ BOUND_S = 30  # no request may take longer than this, whatever the graph does
 RECOVER_S = 60  # the app serves again within this after the server is back
 PAGES = ("/", "/index.json", "/residents/R01", "/residents/R01.json")
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+COUNT_RESIDENTS = "MATCH (r:Resident) RETURN count(r) AS n"
+# A six-way cartesian product of the fixture graph's 32 nodes, about 10^9 rows filtered one
+# by one as they stream (a filter over all six stops the engine from multiplying counts):
+# minutes of work, no memory held.
+LONG_STATEMENT = ("MATCH (a), (b), (c), (d), (e), (f) WHERE "
+                  + " + ".join(f"size(coalesce({v}.name, ''))" for v in "abcdef")
+                  + " >= 0 RETURN count(*) AS n")
 
 
 @dataclass
@@ -259,6 +266,15 @@ def test_killed_with_requests_in_flight(killable_server, served):
     served.wait_serving()
 
 
+def test_statements_pass_neo4j_front_end():
+    from graph.cypher_lint import lint_queries
+
+    statements = {"count residents": COUNT_RESIDENTS, "long statement": LONG_STATEMENT}
+    results = lint_queries(statements)
+    assert {name: r.errors for name, r in results.items() if r.errors} == {}
+    assert set(results) == set(statements)
+
+
 def console_body(app: App, statement: str) -> bytes:
     return urllib.parse.urlencode({"csrf_token": app.console_token(), "statement": statement,
                                    "params": "{}"}).encode()
@@ -268,14 +284,9 @@ def test_killed_during_a_long_console_query(killable_server, served):
     # A first statement loads the console's statement checker, so the long one below is
     # already running on the server when it dies (not still being checked).
     warm = fetch(served.opener, served.base, "/console/run.json",
-                 console_body(served, "MATCH (r:Resident) RETURN count(r) AS n"))
+                 console_body(served, COUNT_RESIDENTS))
     assert warm.status == 200 and json.loads(warm.body)["rows"] == [{"n": 12}], warm.body
-    # A six-way cartesian product of the fixture graph's 32 nodes, about 10^9 rows filtered
-    # one by one as they stream (a filter over all six stops the engine from multiplying
-    # counts): minutes, no memory held.
-    body = console_body(served, "MATCH (a), (b), (c), (d), (e), (f) WHERE "
-                                + " + ".join(f"size(coalesce({v}.name, ''))" for v in "abcdef")
-                                + " >= 0 RETURN count(*) AS n")
+    body = console_body(served, LONG_STATEMENT)
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(fetch, served.opener, served.base, "/console/run.json", body)
         time.sleep(3)
@@ -311,17 +322,17 @@ def test_frozen_server_read_gives_up_naming_the_setting(killable_server):
     killable_server.start()
     graph = connect(killable_server.settings)
     try:
-        assert graph.read("MATCH (r:Resident) RETURN count(r) AS n").single_value() == 12
+        assert graph.read(COUNT_RESIDENTS).single_value() == 12
         killable_server.signal(signal.SIGSTOP)  # the pooled connection stays open, silent
         started = time.monotonic()
         try:
             with pytest.raises(GraphUnavailable, match="graph_read_timeout_s=10"):
-                graph.read("MATCH (r:Resident) RETURN count(r) AS n")
+                graph.read(COUNT_RESIDENTS)
         finally:
             killable_server.signal(signal.SIGCONT)
         waited = time.monotonic() - started
         assert 9 < waited < 15, waited
-        assert graph.read("MATCH (r:Resident) RETURN count(r) AS n").single_value() == 12
+        assert graph.read(COUNT_RESIDENTS).single_value() == 12
     finally:
         graph.close()
 
