@@ -4,7 +4,7 @@ Quick mode is the default; ``MINQING_FULL=1`` repeats each fault more often
 (``repetitions(quick, full)``). The session's shared ArcadeDB server (tests/conftest.py) is
 never killed here: ``killable_server`` starts a private one, with its own data dir and ports.
 The ingest faults share ``fault_district`` (a small generated district) and
-``fault_reference`` (the canonical dump of its uninterrupted ingest).
+``fault_reference`` (the canonical dump and reports of its uninterrupted ingest).
 """
 
 from __future__ import annotations
@@ -131,18 +131,26 @@ def fault_district(tmp_path_factory) -> Path:
     return raw
 
 
+@dataclass(frozen=True)
+class IngestReference:
+    """What one uninterrupted ingest of ``fault_district`` gives: its dump and report folder."""
+
+    dump: Dump
+    out_dir: Path
+
+
 @pytest.fixture(scope="session")
-def fault_reference(fault_district, settings, server, tmp_path_factory) -> Dump:
-    """The canonical dump of one uninterrupted ingest of ``fault_district``."""
+def fault_reference(fault_district, settings, server, tmp_path_factory) -> IngestReference:
+    """One uninterrupted ingest of ``fault_district`` on the session's server."""
     from ingest.pipeline import run_ingest
     from tests.conftest import _open_database
 
     if server is None:
         pytest.skip("the ingest faults need databases of their own; Neo4j Community has one")
     graph = _open_database(settings, server, "fault_reference")
+    out_dir = tmp_path_factory.mktemp("fault_reference")
     try:
-        run_ingest(graph, fault_district, tmp_path_factory.mktemp("fault_reference"),
-                   as_of=AS_OF)
-        return canonical_dump(graph)
+        run_ingest(graph, fault_district, out_dir, as_of=AS_OF)
+        return IngestReference(canonical_dump(graph), out_dir)
     finally:
         graph.close()
