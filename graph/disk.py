@@ -57,7 +57,15 @@ def from_os_error(error: OSError, folder: Path | str, what: str) -> StorageError
 
 
 def server_fault_kind(text: str) -> str | None:
-    """Return "no space" or "read-only" if a server's error text reports a disk fault."""
+    """Return "no space" or "read-only" if a server's error text reports a disk fault.
+
+    >>> server_fault_kind("Caused by: java.io.IOException: No space left on device")
+    'no space'
+    >>> server_fault_kind("txlog_0.wal (Read-only file system)")
+    'read-only'
+    >>> server_fault_kind("Neo.ClientError.Statement.SyntaxError: Invalid input") is None
+    True
+    """
     lowered = text.lower()
     for needle, kind in _SERVER_TEXTS:
         if needle in lowered:
