@@ -7,7 +7,8 @@ session's shared one), and after the rerun its canonical dump must equal the one
 reference: an uninterrupted run of the same district on the same server.
 
 The kill delays are seeded and spread over the whole run: the reference run is timed, and
-kill point ``i`` of ``n`` waits ``(i + u) / n`` of that time, ``u`` uniform in [0, 1). A run
+kill point ``i`` of ``n`` waits ``(i + u) / n`` of that time, ``u`` uniform in [0, 1); the
+victims take turns, so each one's kill points also cover the whole run. A run
 that finishes before its kill (a loaded machine runs at uneven speed) is timed in turn and
 the point is tried again with a new delay, up to four times in all. Where each kill landed
 (reading and resolving, writing nodes, writing relationships, the final report) is read from
@@ -128,15 +129,18 @@ def phase_of(checkpoint: Path, batches: int) -> str:
     return "writing nodes" if last.startswith("nodes:") else "writing relationships"
 
 
-KILL_POINTS = [(victim, point) for victim, n in POINTS.items() for point in range(n)]
+# Victims alternate over the strata of the run: pipeline, server, pipeline, server, ...
+KILL_POINTS = [(victim, point) for point in range(max(POINTS.values()))
+               for victim in POINTS if point < POINTS[victim]]
 
 
 @pytest.mark.parametrize("victim,point", KILL_POINTS, ids=[f"{v}-{p}" for v, p in KILL_POINTS])
 def test_killed_ingest_reruns_to_the_uninterrupted_graph(kill_rig, victim, point):
     rig = kill_rig
     rng = random.Random(f"{SEED}:{victim}:{point}")
+    stratum = KILL_POINTS.index((victim, point))
     for attempt in range(ATTEMPTS):
-        delay = (point + rng.random()) / POINTS[victim] * rig.seconds
+        delay = (stratum + rng.random()) / len(KILL_POINTS) * rig.seconds
         database = f"killed_{victim}_{point}_{attempt}"
         phase, killed_server = kill_once(rig, victim, database, delay)
         print(f"{victim} kill {point} after {delay:.1f} s: {phase}")
