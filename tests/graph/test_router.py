@@ -138,6 +138,10 @@ def test_a_one_shard_copy_is_the_same_graph(district_split):
 def test_counts_by_label_equal_the_single_database(split, small_graph, request):
     sharded, _ = request.getfixturevalue(split)
     assert _named(sharded, "counts_by_label") == _named(small_graph, "counts_by_label")
+    # The builders' per-label count: summed for sharded labels, one shard for the others.
+    for label in ("Resident", "Household", "Tag", "ResidentialArea"):
+        assert sharded.read(count_label(label)).single_value() == \
+            small_graph.read(count_label(label)).single_value() > 0
 
 
 @pytest.mark.parametrize("split", ["fixture_two", "fixture_three"])
