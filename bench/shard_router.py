@@ -17,7 +17,10 @@ Baseline in the same process: the 1-shard copy read directly through ``Graph``; 
            MINQING_ARCADEDB_HTTP_PORT=2595
     .venv/bin/minqing demo-data /tmp/shardbench/raw --residents 20000 --quiet
     .venv/bin/minqing ingest run --raw /tmp/shardbench/raw --as-of 2025-06-30 --quiet
-    .venv/bin/python bench/shard_router.py --runs 30
+    .venv/bin/python bench/shard_router.py --runs 30 [--reuse]
+
+``--reuse`` keeps the shard databases an earlier run wrote (when they hold the whole
+district) instead of splitting again, which takes minutes.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from harness import percentile, report, timed
 
 from graph import arcadedb_server
 from graph.backend import connect
-from graph.router import ShardedGraph, split_graph
+from graph.errors import MinqingError
+from graph.router import ShardedGraph, plan_split, read_graph, split_graph
 from graph.schema import init_schema
 from graph.settings import load_settings
 from queries.programs import silent_group
@@ -44,20 +48,39 @@ COMMON_TAGS = ("MATCH (t:Tag)<-[:HAS_TAG]-(:Resident) WITH t, count(*) AS holder
                "WHERE holders >= $min_holders RETURN t.tag_id AS tag_id ORDER BY tag_id")
 
 
-def open_shards(settings, info, prefix: str, count: int) -> list:
-    """Create ``count`` empty databases ``<prefix>_<i>`` (dropping old ones) and open them."""
+def open_shards(settings, info, prefix: str, count: int, *, fresh: bool = True) -> list:
+    """Open databases ``<prefix>_<i>``; ``fresh`` drops and re-creates them empty first."""
     graphs = []
     for index in range(count):
         name = f"{prefix}_{index}"
-        try:
-            arcadedb_server.server_command(info, f"drop database {name}")
-        except Exception:  # noqa: BLE001 - absent on a first run; creation below decides
-            pass
-        arcadedb_server.server_command(info, f"create database {name}")
+        if fresh:
+            try:
+                arcadedb_server.server_command(info, f"drop database {name}")
+            except Exception:  # noqa: BLE001 - absent on a first run; creation below decides
+                pass
+            arcadedb_server.server_command(info, f"create database {name}")
         graph = connect(settings.replace(graph_database=name))
-        init_schema(graph)
+        if fresh:
+            init_schema(graph)
         graphs.append(graph)
     return graphs
+
+
+def reuse_shards(settings, info, source_graph, prefix: str, count: int, residents: int):
+    """Open the shards an earlier run wrote, if they hold the whole district; else None.
+
+    The directory is planned again from the source (a read, no write).
+    """
+    try:
+        shards = open_shards(settings, info, prefix, count, fresh=False)
+    except MinqingError:
+        return None
+    held = sum(shard.read(RESIDENTS).single_value() or 0 for shard in shards)
+    if held != residents:
+        for shard in shards:
+            shard.close()
+        return None
+    return shards, plan_split(*read_graph(source_graph), count)
 
 
 def main() -> None:
@@ -66,6 +89,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--shards", default="2,4", help="Shard counts besides 1.")
     parser.add_argument("--program", default="", help="Program id for the silent group.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep shard databases of an earlier run that hold the district.")
     args = parser.parse_args()
     settings = load_settings()
     if not settings.is_embedded:
@@ -86,11 +111,17 @@ def main() -> None:
     configs: dict[str, object] = {}
     single_shard = None
     for k in counts:
-        shards = open_shards(settings, info, f"shardbench{k}", k)
-        seconds, split = timed(split_graph, source, shards)
-        per_shard = [n.get("Resident", 0) for n in split.nodes]
-        report(f"shard_split_{k}_s", seconds, "s", 1, engine, residents=residents,
-               residents_per_shard=per_shard, cut=split.cut)
+        reused = reuse_shards(settings, info, source, f"shardbench{k}", k, residents) \
+            if args.reuse else None
+        if reused:
+            shards, split = reused
+            print(f"reusing the {k}-shard databases of an earlier run", file=sys.stderr)
+        else:
+            shards = open_shards(settings, info, f"shardbench{k}", k)
+            seconds, split = timed(split_graph, source, shards)
+            per_shard = [n.get("Resident", 0) for n in split.nodes]
+            report(f"shard_split_{k}_s", seconds, "s", 1, engine, residents=residents,
+                   residents_per_shard=per_shard, cut=split.cut)
         if k == 1:
             single_shard = shards[0]
             configs["single (Graph)"] = shards[0]

@@ -137,6 +137,68 @@ def _home_shards(nodes: dict[str, list[dict]], rels: dict[str, list[dict]],
     return home
 
 
+@dataclass
+class SplitPlan:
+    """Each shard's rows, planned from a whole graph before anything is written."""
+
+    directory: ShardDirectory
+    nodes: list[dict[str, list[dict]]]          # per shard: label -> property maps
+    relationships: list[dict[str, list[tuple]]]  # per shard: type -> (start, end, props)
+    cut: dict[str, int]
+
+
+def read_graph(source) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Read every node (property maps by label) and relationship (``a``, ``b``, ``p`` rows
+    by type) of ``source``; this reads the whole graph."""
+    # Whole-label reads of a big district outlast the interactive query_time_limit_ms.
+    limit = {"max_rows": None, "timeout_ms": SPLIT_READ_TIMEOUT_MS}
+    nodes = {lab.name: [row["p"] for row in source.read(
+        cypher.node_properties(lab.name), **limit).rows] for lab in schema.NODE_LABELS}
+    rels = {rel.name: source.read(cypher.relationship_endpoints(rel.name), **limit).rows
+            for rel in schema.REL_TYPES}
+    return nodes, rels
+
+
+def plan_split(nodes: dict[str, list[dict]], rels: dict[str, list[dict]],
+               shard_count: int) -> SplitPlan:
+    """Place areas on ``shard_count`` shards and every node and relationship with them.
+
+    Pure: takes ``read_graph``'s output and returns what each shard gets, the directory
+    and the relationships cut because their ends are on different shards.
+    """
+    in_area = {row["a"]: row["b"] for row in rels.get("IN_AREA", [])}
+    residents_by_area = {a["area_id"]: 0 for a in nodes.get("ResidentialArea", [])}
+    for row in rels.get("LIVES_IN", []):
+        area = in_area.get(row["b"])
+        if area in residents_by_area:
+            residents_by_area[area] += 1
+    area_shard = assign_areas(residents_by_area, shard_count)
+    home = _home_shards(nodes, rels, area_shard)
+    every = set(range(shard_count))
+
+    def holders(label: str, key) -> set[int]:
+        if label in REPLICATED_LABELS:
+            return every
+        shard = home[label].get(key)
+        return set() if shard is None else {shard}
+
+    plan = SplitPlan(_directory(nodes, in_area, area_shard, home),
+                     [{} for _ in every], [{} for _ in every], {})
+    for lab in schema.NODE_LABELS:
+        for node in nodes.get(lab.name, []):
+            for index in holders(lab.name, node[lab.key]):
+                plan.nodes[index].setdefault(lab.name, []).append(node)
+    for rel in schema.REL_TYPES:
+        for row in rels.get(rel.name, []):
+            on = holders(rel.start, row["a"]) & holders(rel.end, row["b"])
+            if not on:
+                plan.cut[rel.name] = plan.cut.get(rel.name, 0) + 1
+            for index in on:
+                plan.relationships[index].setdefault(rel.name, []).append(
+                    (row["a"], row["b"], row["p"] or {}))
+    return plan
+
+
 def split_graph(source, shards: Sequence, *, on_progress: Callable[[str], None] | None = None
                 ) -> SplitReport:
     """Copy ``source`` into the (empty, schema-initialised) ``shards``, split by area.
@@ -150,49 +212,23 @@ def split_graph(source, shards: Sequence, *, on_progress: Callable[[str], None] 
     from ingest.load import load_nodes, load_relationships
 
     start = time.perf_counter()
-    # Whole-label reads of a big district outlast the interactive query_time_limit_ms.
-    limit = {"max_rows": None, "timeout_ms": SPLIT_READ_TIMEOUT_MS}
-    nodes = {lab.name: [row["p"] for row in source.read(
-        cypher.node_properties(lab.name), **limit).rows] for lab in schema.NODE_LABELS}
-    rels = {rel.name: source.read(cypher.relationship_endpoints(rel.name), **limit).rows
-            for rel in schema.REL_TYPES}
-    in_area = {row["a"]: row["b"] for row in rels["IN_AREA"]}
-    residents_by_area = {a["area_id"]: 0 for a in nodes["ResidentialArea"]}
-    for row in rels["LIVES_IN"]:
-        area = in_area.get(row["b"])
-        if area in residents_by_area:
-            residents_by_area[area] += 1
-    area_shard = assign_areas(residents_by_area, len(shards))
-    home = _home_shards(nodes, rels, area_shard)
-    every = set(range(len(shards)))
-
-    def holders(label: str, key) -> set[int]:
-        if label in REPLICATED_LABELS:
-            return every
-        shard = home[label].get(key)
-        return set() if shard is None else {shard}
-
-    report = SplitReport(_directory(nodes, in_area, area_shard, home),
-                         [{} for _ in shards], [{} for _ in shards], {})
+    plan = plan_split(*read_graph(source), len(shards))
+    report = SplitReport(plan.directory, [{} for _ in shards], [{} for _ in shards],
+                         dict(plan.cut))
+    # Every node first, so that each relationship finds both its ends on its shard.
     for lab in schema.NODE_LABELS:
         for index, graph in enumerate(shards):
-            rows = [n for n in nodes[lab.name] if index in holders(lab.name, n[lab.key])]
+            rows = plan.nodes[index].get(lab.name)
             if rows:
                 report.nodes[index][lab.name] = load_nodes(graph, lab.name, rows)
         if on_progress:
             on_progress(lab.name)
     for rel in schema.REL_TYPES:
-        per_shard: list[list[tuple]] = [[] for _ in shards]
-        for row in rels[rel.name]:
-            on = holders(rel.start, row["a"]) & holders(rel.end, row["b"])
-            if not on:
-                report.cut[rel.name] = report.cut.get(rel.name, 0) + 1
-            for index in on:
-                per_shard[index].append((row["a"], row["b"], row["p"] or {}))
         for index, graph in enumerate(shards):
-            if per_shard[index]:
+            rows = plan.relationships[index].get(rel.name)
+            if rows:
                 report.relationships[index][rel.name] = load_relationships(
-                    graph, rel.name, per_shard[index])
+                    graph, rel.name, rows)
         if on_progress:
             on_progress(rel.name)
     report.seconds = time.perf_counter() - start
