@@ -66,10 +66,10 @@ def open_shards(settings, info, prefix: str, count: int, *, fresh: bool = True) 
     return graphs
 
 
-def reuse_shards(settings, info, source_graph, prefix: str, count: int, residents: int):
+def reuse_shards(settings, info, whole, prefix: str, count: int, residents: int):
     """Open the shards an earlier run wrote, if they hold the whole district; else None.
 
-    The directory is planned again from the source (a read, no write).
+    The directory is planned again from ``whole`` (``read_graph``'s output: no write).
     """
     try:
         shards = open_shards(settings, info, prefix, count, fresh=False)
@@ -80,7 +80,7 @@ def reuse_shards(settings, info, source_graph, prefix: str, count: int, resident
         for shard in shards:
             shard.close()
         return None
-    return shards, plan_split(*read_graph(source_graph), count)
+    return shards, plan_split(*whole, count)
 
 
 def main() -> None:
@@ -110,8 +110,9 @@ def main() -> None:
     counts = [1] + [int(k) for k in args.shards.split(",") if k]
     configs: dict[str, object] = {}
     single_shard = None
+    whole = read_graph(source) if args.reuse else None  # read once, planned per k
     for k in counts:
-        reused = reuse_shards(settings, info, source, f"shardbench{k}", k, residents) \
+        reused = reuse_shards(settings, info, whole, f"shardbench{k}", k, residents) \
             if args.reuse else None
         if reused:
             shards, split = reused
