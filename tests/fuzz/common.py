@@ -24,7 +24,7 @@ def examples(quick: int, full: int = FULL_EXAMPLES) -> settings:
 
 
 # Rules linted per example: Neo4j's front-end takes seconds a rule on a busy machine.
-LINT_SAMPLE = 30 if FULL else 6
+LINT_SAMPLE = 30 if FULL else 4
 
 # Payloads that have broken parsers, query builders and templates elsewhere.
 PAYLOADS = [

@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 
 from models.demand import MAX_DEMAND_CHARS, Demand, DemandError, parse_demand
 from models.gazetteer import Gazetteer
-from tests.fuzz.common import FUZZ, any_text, outcome, payload
+from tests.fuzz.common import FUZZ, any_text, examples, outcome, payload
 
 TODAY = date(2025, 6, 25)
 GAZETTEER = Gazetteer.from_fixture()
@@ -41,13 +41,21 @@ huge = st.tuples(st.one_of(any_text, payload), st.integers(50, 400)).map(
 
 
 @FUZZ
-@given(st.one_of(any_text, controls, huge,
+@given(st.one_of(any_text, controls,
                  st.lists(st.sampled_from(LUCENE) | payload | any_text, max_size=20).map(
                      " ".join)))
 def test_any_text_parses(text):
     demand = parse(text)
     if len(text) > MAX_DEMAND_CHARS:
         assert "too_long" in {w.code for w in demand.warnings}
+
+
+# A parse of 2,000 characters takes about a second on a busy core: fewer examples.
+@examples(quick=10, full=300)
+@given(huge)
+def test_huge_text_is_cut_with_a_warning(text):
+    demand = parse(text)
+    assert (len(text) > MAX_DEMAND_CHARS) == ("too_long" in {w.code for w in demand.warnings})
 
 
 # Clause noise with no digits, numerals or count words, so it cannot state a number itself.
