@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import queue
 import threading
 import time
@@ -29,6 +30,11 @@ from graph.values import to_plain
 
 ARCADEDB = "arcadedb"
 NEO4J = "neo4j"
+
+# Unconfigured, Python prints the driver's warnings ("Transaction failed and will be
+# retried…", "<CONNECTION> error…") on stderr around the one-line error the CLI gives; an
+# application that configures logging still receives them through the root logger.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 class Graph:
@@ -293,6 +299,8 @@ def _auth_message(graph: Graph) -> str:
 
 
 def _unreachable_message(graph: Graph, error: Exception) -> str:
+    # The driver's reasons run over several lines; the CLI shows one.
+    error = " ".join(str(error).split())
     if graph.engine == ARCADEDB:
         return (f"The embedded ArcadeDB server at {graph.uri} is not answering ({error}); "
                 "run `minqing db status`, or `minqing db stop` and retry.")
