@@ -209,19 +209,27 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def served(killable_server, tmp_path):
-    """``minqing serve`` on the private server, logged in as an admin; the server is up."""
+@pytest.fixture(scope="module")
+def _serve_process(killable_server, tmp_path_factory):
+    """One ``minqing serve`` for the module's tests, logged in as an admin."""
     killable_server.start()
-    app = App(killable_server.settings, tmp_path / "serve.log")
+    app = App(killable_server.settings, tmp_path_factory.mktemp("serve") / "serve.log")
     try:
         app.wait_listening()
         app.log_in()
-        app.wait_serving()
         yield app
     finally:
         app.stop()
-        killable_server.start()
+
+
+@pytest.fixture
+def served(killable_server, _serve_process):
+    """The module's ``minqing serve``, with the server up and every page serving data."""
+    killable_server.start()
+    assert _serve_process.process.poll() is None, _serve_process.log.read_text()[-3000:]
+    _serve_process.wait_serving()
+    yield _serve_process
+    killable_server.start()
 
 
 def test_killed_while_serving_answers_503_then_recovers(killable_server, served):
