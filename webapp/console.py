@@ -144,7 +144,23 @@ def _params(text: str) -> dict[str, Any]:
                          f": {e.msg} at line {e.lineno}, column {e.colno}.") from None
     if not isinstance(value, dict):
         raise QueryError("Parameters must be a JSON object, e.g. {\"building_id\": \"B01\"}.")
+    for name, item in value.items():
+        if _beyond_64_bits(item):
+            # Bolt carries 64-bit integers; the driver's OverflowError was a 500 (tests/fuzz).
+            raise QueryError(f"Parameter {name!r} holds a whole number beyond 64 bits; "
+                             "Cypher integers run from -2^63 to 2^63-1.")
     return value
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    """True if ``value`` is, or holds, an int outside Cypher's 64-bit range."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -2**63 <= value < 2**63
+    if isinstance(value, list):
+        return any(_beyond_64_bits(item) for item in value)
+    if isinstance(value, dict):
+        return any(_beyond_64_bits(item) for item in value.values())
+    return False
 
 
 # -- masking and drawing ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ingest.hsds.importer import import_hsds
 from models.embeddings import HashingEmbedder
 from queries.notices.rules import event_kinds
 from queries.programs import load_programs, refresh_silent_groups
+from queries.registry import load_queries
 from tests.fuzz.common import any_text, examples, json_values, payload
 from tests.fuzz.test_demand_fuzz import BASE as DEMAND_JSON
 from tests.queries.notices.conftest import add_notice_world
@@ -163,10 +164,31 @@ console_params = st.one_of(json_values.map(json.dumps), any_text, st.just(""),
 @examples(quick=40)
 @given(console_statements, console_params, st.sampled_from(["", ".json"]),
        st.sampled_from(["admin", "official"]))
+@example(statement="RETURN $x AS x", params=json.dumps({"x": 2**70}), ext=".json", role="admin")
 def test_console_post(clients, statement, params, ext, role):
     response = clients[role].post(f"/console/run{ext}",
                                   data={"statement": statement, "params": params})
     check_response(response, [statement, params])
+
+
+NAMED = {q.name: [p.name for p in q.params] for q in load_queries().values() if q.mode == "read"}
+
+
+@st.composite
+def named_query_forms(draw):
+    """The console's named-query form: a query name and its parameter fields."""
+    name = draw(st.sampled_from(sorted(NAMED)) | any_text)
+    fields = {f"param_{p}": draw(values) for p in NAMED.get(name, [])}
+    return {"query_name": name, **fields}
+
+
+@examples(quick=30)
+@given(named_query_forms(), st.sampled_from(["", ".json"]))
+@example(form={"query_name": "tagged_residents", "param_limit": "9" * 30,
+               "param_tag_id": "lone_elderly"}, ext=".json")
+def test_console_named_query_post(clients, form, ext):
+    response = clients["admin"].post(f"/console/run{ext}", data=form)
+    check_response(response, list(form.values()))
 
 
 @st.composite
