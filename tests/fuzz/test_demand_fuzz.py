@@ -16,7 +16,7 @@ from hypothesis import example, given, strategies as st
 
 from models.demand import MAX_DEMAND_CHARS, Demand, DemandError, parse_demand
 from models.gazetteer import Gazetteer
-from tests.fuzz.common import FUZZ, any_text, examples, outcome, payload
+from tests.fuzz.common import PAYLOADS, FUZZ, any_text, examples, outcome, payload
 
 TODAY = date(2025, 6, 25)
 GAZETTEER = Gazetteer.from_fixture()
@@ -42,7 +42,7 @@ huge = st.tuples(st.one_of(any_text, payload), st.integers(50, 400)).map(
 
 @FUZZ
 @given(st.one_of(any_text, controls,
-                 st.lists(st.sampled_from(LUCENE) | payload | any_text, max_size=20).map(
+                 st.lists(st.sampled_from(LUCENE + PAYLOADS) | any_text, max_size=20).map(
                      " ".join)))
 def test_any_text_parses(text):
     demand = parse(text)
