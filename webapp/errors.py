@@ -9,12 +9,13 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import (ConfigError, Forbidden, GraphUnavailable, MinqingError, NotFound,
-                          QueryError)
+                          QueryError, StorageError)
 
 log = logging.getLogger(__name__)
 
-_STATUS = {GraphUnavailable: 503, NotFound: 404, Forbidden: 403, QueryError: 400,
-           ConfigError: 500}
+_STATUS = {GraphUnavailable: 503, StorageError: 503, NotFound: 404, Forbidden: 403,
+           QueryError: 400, ConfigError: 500}
+_TITLES = {GraphUnavailable: "Graph unavailable", StorageError: "Storage unavailable"}
 # SQLite's words for a workflow store it cannot use right now, as opposed to a faulty statement.
 _STORE_TROUBLE = ("locked", "readonly", "disk", "unable to open", "full")
 
@@ -25,7 +26,7 @@ def register(app) -> None:
     @app.errorhandler(MinqingError)
     def minqing_error(error: MinqingError):
         status = next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 500)
-        title = "Graph unavailable" if isinstance(error, GraphUnavailable) else "Error"
+        title = next((t for cls, t in _TITLES.items() if isinstance(error, cls)), "Error")
         return _respond(status, title, str(error))
 
     @app.errorhandler(HTTPException)

@@ -44,3 +44,22 @@ def test_graph_down_gives_a_clear_page(settings):
     assert "graph_uri" in response.get_json()["error"]
     page = client.get("/")
     assert page.status_code == 503 and "Graph unavailable" in page.get_data(as_text=True)
+
+
+def test_a_full_or_read_only_disk_is_a_503_naming_the_folder(settings, small_graph):
+    """A StorageError (graph/disk.py: raised when ArcadeDB or a store hits ENOSPC or a
+    read-only mount) reaches a user as 503 "Storage unavailable" with its message."""
+    from graph.errors import StorageError
+
+    app = create_app({**settings, "graph_database": small_graph.database})
+
+    def disk_full_probe():
+        raise StorageError("No space left on device in /data/arcadedb/databases")
+
+    # an endpoint of the home blueprint, so the gate lets a logged-in user through
+    app.add_url_rule("/disk-full-probe.json", "home.disk_full_probe", disk_full_probe)
+
+    response = log_in_clients(app).test_client().get("/disk-full-probe.json")
+    assert response.status_code == 503
+    assert response.get_json()["title"] == "Storage unavailable"
+    assert "/data/arcadedb/databases" in response.get_json()["error"]
