@@ -340,7 +340,9 @@ def parse_rules(text: str, source: str = "rules.yaml") -> list[NoticeRule]:
     """
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, ValueError) as e:
+        # ValueError: PyYAML reads a number of more than 4,300 digits with int(), which
+        # refuses it (found by the full fuzz profile).
         raise RuleError(f"{source}: not valid YAML: {e}") from e
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleError(f"{source}: expected a top-level 'rules:' list")
