@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from graph.errors import QueryError
 from queries.console_guard import CypherClassifier
@@ -50,7 +50,10 @@ def disguised_attacks(draw) -> str:
     out = []
     for token in tokens:
         if token.isspace():
-            out.append(draw(st.sampled_from([token] + SEPARATORS)))
+            # A line break may end a // comment of the attack: keep one there, or the
+            # write would become part of the comment (a false alarm the full profile found).
+            choices = [token] + [sep for sep in SEPARATORS if "\n" in sep or "\n" not in token]
+            out.append(draw(st.sampled_from(choices)))
         else:
             out.append(draw(st.sampled_from([token, token.swapcase(), token.lower()])))
     text = "".join(out)
@@ -63,6 +66,7 @@ def disguised_attacks(draw) -> str:
 
 @examples(quick=100)
 @given(disguised_attacks())
+@example("MATCH (x) WITH x LIMIT 1 // a comment saying MATCH only\nCREATE (n:Resident)")
 def test_disguised_writes_are_refused(statement):
     verdict = _CLASSIFIER.check(statement)
     assert not verdict.allowed, statement
