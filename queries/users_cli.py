@@ -28,10 +28,7 @@ def add(app, name, role, areas, password_file):
     """Create a user; the password is prompted for (or read from --password-file)."""
     from queries import audit
 
-    if password_file is not None:
-        password = password_file.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_file, "Password")
     conn = connect(app.settings)
     try:
         user = lib.add_user(conn, name, password, role, areas)
@@ -91,6 +88,13 @@ def enable(app, name):
     _set_active(app, name, True)
 
 
+def _password(password_file, prompt: str) -> str:
+    """The password from ``--password-file``'s first line, else asked for twice."""
+    if password_file is not None:
+        return password_file.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
 @users.command("set-role")
 @click.argument("name")
 @click.option("--role", type=click.Choice(lib.ROLES), required=True, help="The new role.")
@@ -121,10 +125,7 @@ def set_password(app, name, password_file):
     """Set a new password for a user."""
     from queries import audit
 
-    if password_file is not None:
-        password = password_file.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_file, "New password")
     conn = connect(app.settings)
     try:
         lib.set_password(conn, name, password)
