@@ -28,21 +28,14 @@ from queries.store import connect
 from tests.models.test_water_alerts import at_hour, hourly_frame
 from tests.queries.notices.conftest import add_notice_world
 from tests.webapp.login_helpers import log_in_clients
+from tests.webapp.test_isolation import A02, leaks
 from webapp import create_app
 
 TOKEN = "walk-intake-token-0123456789"
-A02 = [r for r in RESIDENTS if r["building_id"] == "B03"]  # R10, R11
 ONSET = 30 * 24 + 22
 QUERIES = ["", "area=Fenxi%20Estate", "area=A02", "official=O2", "building=B03",
            "resident=R10", "q=invite+the+lone+seniors+and+disabled+residents&today=2025-06-30"]
 SKIPPED = {"static", "auth.logout"}  # files; logging out ends the walk's session
-
-
-def leaks(text: str, people) -> list[str]:
-    """The ids, names or phones of ``people`` found in ``text``."""
-    return [value for person in people for value in
-            (person["resident_id"], person["name"], person["phone"], "****" + person["phone"][-4:])
-            if value in text]
 
 
 @pytest.fixture(scope="module")
