@@ -25,36 +25,40 @@ def node_payload(label_name: str, rows: Iterable[dict[str, Any]]) -> list[dict]:
         IngestError: a row has no value for the label's key.
     """
     key = schema.key_of(label_name)
-    payload = []
-    for number, row in enumerate(rows, start=1):
-        if row.get(key) in (None, ""):
-            raise IngestError(f"{label_name} row {number} has no {key}: {row!r}")
-        payload.append({"key": row[key],
-                        "props": {k: v for k, v in row.items() if k != key and v is not None}})
-    return payload
+    return [{"key": row[key], "props": {k: v for k, v in row.items()
+                                        if k != key and v is not None}}
+            for row in _rows_with_keys(label_name, rows)]
 
 
-def relationship_payload(rows: Iterable[tuple]) -> list[dict]:
-    """Turn ``(start_key, end_key[, props])`` tuples into ``$rows`` for merge_relationships:
-    one row per start node with its ends, in the order the starts first appear."""
-    grouped: dict[Any, list[dict]] = {}
+def group_by_start(rows: Iterable[tuple]) -> list[tuple[Any, list[tuple]]]:
+    """Group ``(start_key, end_key[, props])`` tuples by start node, in the order the
+    starts first appear; the groups hold the caller's tuples, not copies."""
+    grouped: dict[Any, list[tuple]] = {}
     for row in rows:
-        grouped.setdefault(row[0], []).append(
-            {"end": row[1], "props": dict(row[2]) if len(row) > 2 else {}})
-    return [{"start": start, "ends": ends} for start, ends in grouped.items()]
+        grouped.setdefault(row[0], []).append(row)
+    return list(grouped.items())
 
 
-def relationship_batches(payload: Sequence[dict], size: int) -> list[list[dict]]:
-    """Cut grouped relationship rows into batches of about ``size`` relationships each."""
-    result, current, count = [], [], 0
-    for row in payload:
-        current.append(row)
-        count += len(row["ends"])
+def relationship_payload(groups: Iterable[tuple[Any, list[tuple]]]) -> list[dict]:
+    """Turn grouped tuples (``group_by_start``) into ``$rows`` for merge_relationships:
+    ``{"start": key, "ends": [{"end": key, "props": {...}}, ...]}``."""
+    return [{"start": start, "ends": [{"end": row[1], "props": dict(row[2]) if len(row) > 2
+                                       else {}} for row in rows]}
+            for start, rows in groups]
+
+
+def relationship_batches(groups: Sequence[tuple[Any, list[tuple]]],
+                         size: int) -> list[Sequence[tuple[Any, list[tuple]]]]:
+    """Cut grouped relationship tuples into batches of about ``size`` relationships each
+    (a start node's relationships stay in one batch)."""
+    result, first, count = [], 0, 0
+    for index, (_, rows) in enumerate(groups):
+        count += len(rows)
         if count >= size:
-            result.append(current)
-            current, count = [], 0
-    if current:
-        result.append(current)
+            result.append(groups[first:index + 1])
+            first, count = index + 1, 0
+    if first < len(groups):
+        result.append(groups[first:])
     return result
 
 
@@ -65,14 +69,19 @@ def batches(payload: Sequence[dict], size: int) -> list[Sequence[dict]]:
 
 def load_nodes(graph, label_name: str, rows: Iterable[dict[str, Any]], *,
                on_batch: OnBatch | None = None, skip_batches: int = 0) -> int:
-    """Upsert nodes of one label; return the number of rows written."""
+    """Upsert nodes of one label; return the number of rows written.
+
+    Every row's key is checked before the first write; the ``$rows`` payload is built one
+    batch at a time, so a million residents are never held twice.
+    """
     query = cypher.merge_nodes(label_name)
+    rows = _rows_with_keys(label_name, rows)
     written = 0
     size = graph.settings.write_batch_size
-    for index, batch in enumerate(batches(node_payload(label_name, rows), size)):
+    for index, batch in enumerate(batches(rows, size)):
         if index < skip_batches:
             continue
-        graph.write(query, {"rows": list(batch)})
+        graph.write(query, {"rows": node_payload(label_name, batch)})
         written += len(batch)
         if on_batch:
             on_batch(index, len(batch))
@@ -87,15 +96,16 @@ def load_relationships(graph, type_name: str, rows: Iterable[tuple], *,
         IngestError: some rows name a start or end node that does not exist; nothing is
             dropped silently.
     """
-    payload = relationship_payload(rows)
-    has_properties = any(end["props"] for row in payload for end in row["ends"])
+    groups = group_by_start(rows)
+    has_properties = any(len(row) > 2 and row[2] for _, group in groups for row in group)
     query = (cypher.merge_relationships(type_name) if has_properties
              else cypher.add_missing_relationships(type_name))
     merged = 0
     size = graph.settings.write_batch_size
-    for index, batch in enumerate(relationship_batches(payload, size)):
+    for index, batch_groups in enumerate(relationship_batches(groups, size)):
         if index < skip_batches:
             continue
+        batch = relationship_payload(batch_groups)
         expected = sum(len(row["ends"]) for row in batch)
         done = graph.write(query, {"rows": batch}).single_value() or 0
         if done != expected:
@@ -107,3 +117,17 @@ def load_relationships(graph, type_name: str, rows: Iterable[tuple], *,
         if on_batch:
             on_batch(index, expected)
     return merged
+
+
+def _rows_with_keys(label_name: str, rows: Iterable[dict[str, Any]]) -> Sequence[dict]:
+    """``rows`` as a sequence, after checking that each has its label's key.
+
+    Raises:
+        IngestError: a row has no value for the label's key (numbered from 1).
+    """
+    key = schema.key_of(label_name)
+    rows = rows if isinstance(rows, Sequence) else list(rows)
+    for number, row in enumerate(rows, start=1):
+        if row.get(key) in (None, ""):
+            raise IngestError(f"{label_name} row {number} has no {key}: {row!r}")
+    return rows

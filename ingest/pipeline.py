@@ -26,8 +26,8 @@ from graph import cypher, schema
 from graph.disk import disk_faults
 from graph.errors import IngestError
 from ingest.entities import Entities
-from ingest.load import (batches, load_nodes, load_relationships, relationship_batches,
-                         relationship_payload)
+from ingest.load import (batches, group_by_start, load_nodes, load_relationships,
+                         relationship_batches)
 from ingest.mapping import SourceMapping, load_mappings
 from ingest.meters import water_facts
 from ingest.people import People, build_people, resident_node
@@ -173,6 +173,8 @@ def _run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
                 entities.add_row(source.mapping, row, source.file)
     people = build_people([s for s in validated if s.mapping.is_person], entities)
     entities.resolve_links()
+    for source in validated:
+        source.release_rows()
     seconds["resolve"] = _lap(started) - sum(seconds.values())
 
     water = None
@@ -184,6 +186,7 @@ def _run_ingest(graph, raw_dir: Path, out_dir: Path, *, as_of: dt.date,
                 household.update({k: v for k, v in row.items() if k != "household_id"})
     table = resident_table(people, entities, water, as_of)
     tag_rows, tag_nodes = _tags(table, as_of)
+    del table, water  # the plan below holds what the graph needs (GBs at 1 M residents)
     seconds["meters_tags"] = _lap(started) - sum(seconds.values())
 
     plan = _plan(entities, people, tag_nodes, tag_rows)
@@ -240,10 +243,11 @@ def _plan(entities: Entities, people: People, tag_nodes: list, tag_rows: list) -
             rows = entities.node_rows(label)
         plan.nodes(label, rows)
     for rel in schema.REL_TYPES:
-        rows = entities.relationship_rows(rel.name) + [
-            (s, e, p) for (s, e), p in sorted(people.relationships[rel.name].items())]
         if rel.name == "HAS_TAG":
             rows = tag_rows
+        else:
+            rows = entities.relationship_rows(rel.name) + [
+                (s, e, p) for (s, e), p in sorted(people.relationships[rel.name].items())]
         plan.relationships(rel.name, rows)
     return plan
 
@@ -255,7 +259,7 @@ def _write(graph, plan: _Plan, checkpoint: Checkpoint, bar, stop_after: int | No
     def number_of_batches(kind: str, rows: list) -> int:
         if kind == "nodes":
             return len(batches(rows, size))
-        return len(relationship_batches(relationship_payload(rows), size))
+        return len(relationship_batches(group_by_start(rows), size))
 
     counts = {step: number_of_batches(kind, rows) for step, kind, _, rows in plan.steps}
     written = skipped = 0
@@ -305,7 +309,8 @@ def _tags(table: pd.DataFrame, as_of: dt.date) -> tuple[list, list]:
 
     rules = load_catalogue()
     tagged = compute_tags(table, rules, as_of)
-    rows = [(r, t, {}) for r, t in zip(tagged["resident_id"], tagged["tag_id"])]
+    # Plain pairs: a props dict each would cost ~1 GB at 1 M residents (12 M tags).
+    rows = list(zip(tagged["resident_id"], tagged["tag_id"]))
     return rows, tag_rows(rules)
 
 
@@ -328,7 +333,7 @@ def _source_reports(validated: list[ValidatedSource], people: People,
     reports = []
     for s in validated:
         dropped = sum(1 for i in s.issues if i.action == "field dropped, row loaded")
-        loaded = len(s.records) - skipped[s.mapping.source]
+        loaded = s.rows_kept - skipped[s.mapping.source]
         reports.append(SourceReport(
             source=s.mapping.source, file=s.file + (f"[{s.mapping.sheet}]" if s.mapping.sheet
                                                     else ""),

@@ -47,10 +47,24 @@ class ValidatedSource:
     issues: list[Issue] = field(default_factory=list)
     rows_read: int = 0
     duplicate_of: dict[int, int] = field(default_factory=dict)  # row → the row it repeats
+    released: bool = False
+    _kept: int = 0
 
     def rows(self) -> list[dict]:
         """The clean rows, one dict of canonical fields each."""
+        if self.released:
+            raise RuntimeError(f"{self.file}: rows were released after resolution")
         return self.records
+
+    @property
+    def rows_kept(self) -> int:
+        """How many clean rows the source had (also after ``release_rows``)."""
+        return self._kept if self.released else len(self.records)
+
+    def release_rows(self) -> None:
+        """Drop the clean rows once residents and entities are built from them (4 million
+        dicts at 1 M residents); the counts and issues stay for the report."""
+        self._kept, self.records, self.released = len(self.records), [], True
 
     @property
     def rows_quarantined(self) -> int:
