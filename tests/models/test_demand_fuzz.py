@@ -1,7 +1,8 @@
 """Fuzzing the demand parser: any text gives a Demand and never an exception.
 
-The default run takes seconds (100 cases per test); ``MINQING_FUZZ_FULL=1`` runs 10,000 cases
-per test, e.g. ``MINQING_FUZZ_FULL=1 python -m pytest -q tests/models/test_demand_fuzz.py``.
+The default run takes seconds (100 cases per test); ``MINQING_FULL=1`` (the switch of
+tests/fuzz and tests/faults too) runs 10,000 cases per test, e.g.
+``MINQING_FULL=1 python -m pytest -q tests/models/test_demand_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from models.demand import MAX_DEMAND_CHARS, Demand, parse_demand
 from models.gazetteer import Gazetteer
 
-FULL = os.environ.get("MINQING_FUZZ_FULL") == "1"
+FULL = os.environ.get("MINQING_FULL") == "1"
 FUZZ = settings(max_examples=10_000 if FULL else 100, deadline=None, derandomize=not FULL,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 GAZETTEER = Gazetteer.from_fixture()
