@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_returned_rows", 1000,
             "Most rows a named query or console statement returns; more are cut and flagged."),
     Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),
+    Setting("store_busy_timeout_s", 30,
+            "How long a write to the workflow store (SQLite) waits for another program's "
+            "lock before giving up, in s; the app then answers 503 naming the cause."),
     Setting("web_host", "127.0.0.1", "Interface the web app listens on."),
     Setting("web_port", 8000, "Port the web app listens on."),
     Setting("web_session_cookie_secure", False,

@@ -23,6 +23,7 @@ from typing import Iterator
 from graph.errors import ConfigError
 
 STORE_FILE = "workflow.sqlite3"
+DEFAULT_BUSY_TIMEOUT_S = 30  # for a store opened by path (tests, tools)
 
 
 def store_path(settings) -> Path:
@@ -34,16 +35,19 @@ def connect(settings_or_path) -> sqlite3.Connection:
     """Open the workflow store (creating it, 0600, if needed) and return a connection.
 
     Rows come back as ``sqlite3.Row``. WAL mode lets the web app read while the scheduler
-    writes; ``busy_timeout`` makes a writer wait instead of failing at once.
+    writes; ``busy_timeout`` makes a writer wait instead of failing at once: the setting
+    ``store_busy_timeout_s`` when given settings, else 30 s.
     """
-    path = Path(settings_or_path) if isinstance(settings_or_path, (str, Path)) \
-        else store_path(settings_or_path)
+    if isinstance(settings_or_path, (str, Path)):
+        path, busy_s = Path(settings_or_path), DEFAULT_BUSY_TIMEOUT_S
+    else:
+        path, busy_s = store_path(settings_or_path), settings_or_path.store_busy_timeout_s
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             # Create it private before SQLite writes anything personal into it.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None,
+        conn = sqlite3.connect(path, timeout=busy_s, isolation_level=None,
                                check_same_thread=False)
     except (OSError, sqlite3.Error) as e:
         raise ConfigError(f"Cannot open the workflow store {path}: {e}; check that data_dir "
@@ -51,7 +55,7 @@ def connect(settings_or_path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_s * 1000)}")
     return conn
 
 
