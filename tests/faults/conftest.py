@@ -90,11 +90,13 @@ def killable_server(tmp_path_factory):
     """
     if NEO4J_URI:
         pytest.skip("kills an embedded ArcadeDB server of its own; not with a shared Neo4j")
-    # Tighter limits than the defaults keep a frozen server's answers well inside the
-    # tests' 30 s bound: a read gives up after max(5 s, 10 s) here. A long console statement
-    # may run a minute, so that the server can be killed under it.
-    settings = private_settings(tmp_path_factory.mktemp("killable"), query_time_limit_ms=5000,
-                                graph_read_timeout_s=10, console_time_limit_ms=60_000)
+    # Tighter limits than the defaults keep the suite quick and a frozen server's answers
+    # well inside the tests' 30 s bound: a read gives up after max(4 s, 4 s) here, a locked
+    # workflow store after 3 s. A long console statement may run a minute, so that the
+    # server can be killed under it.
+    settings = private_settings(tmp_path_factory.mktemp("killable"), query_time_limit_ms=4000,
+                                graph_read_timeout_s=4, store_busy_timeout_s=3,
+                                console_time_limit_ms=60_000)
     graph = connect(settings)
     try:
         init_schema(graph)

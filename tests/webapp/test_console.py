@@ -1,21 +1,15 @@
 """The console pages: forms, results, refusals, CSV, JSON, the graph view, and a real server."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 
 from queries import audit, store
-from tests.conftest import free_port, settings_env
+from tests.webapp.served_app import ServedApp
 from tests.webapp.login_helpers import http_login, log_in_clients, login
 from webapp import create_app
 
@@ -153,25 +147,11 @@ def test_post_without_csrf_token_is_refused(settings, small_graph, tmp_path):
 
 def test_console_over_a_real_waitress_server(settings, small_graph):
     """`minqing serve` under waitress: fetch the form, post it back with its CSRF token."""
-    port = free_port()
-    env = {**os.environ, **settings_env(settings),
-           "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    base = f"http://127.0.0.1:{port}"
+    app = ServedApp(settings, database=small_graph.database)
+    opener, base = app.opener, app.base
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http_login(opener, base, settings, role="analyst")
-                with opener.open(f"{base}/console", timeout=10) as response:
-                    html = response.read().decode()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.5)
+        html = app.wait_until(lambda: (http_login(opener, base, settings, role="analyst"),
+                                       app.get("/console"))[1])
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
         def post(path, statement):
@@ -190,5 +170,4 @@ def test_console_over_a_real_waitress_server(settings, small_graph):
         status, text = post("/console/run", "CALL db.labels() YIELD label RETURN label")
         assert status == 200 and 'id="result-table"' in text
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        app.stop()

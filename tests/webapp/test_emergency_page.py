@@ -1,22 +1,16 @@
 """The emergency page, its JSON twin, the error shape, and the audited CSV and print exports."""
 
 import csv
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 
 from queries import audit
 from queries.store import connect as store_connect
-from tests.conftest import free_port, settings_env
 from webapp import create_app
+from tests.webapp.served_app import ServedApp
 from tests.webapp.login_helpers import http_login, log_in_clients
 
 SCOPE = {"building": "B01", "as_of": "2026-06-01"}
@@ -146,26 +140,11 @@ def test_export_without_csrf_token_is_refused(app, settings):
 
 def test_csv_download_over_http_with_the_form_token(settings, small_graph):
     """A real waitress server: read the page's form, post it back with its CSRF token."""
-    port = free_port()
-    env = {**os.environ, **settings_env(settings),
-           "MINQING_GRAPH_DATABASE": small_graph.database, "MINQING_WEB_PORT": str(port)}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "minqing"), "serve"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    base = f"http://127.0.0.1:{port}"
+    app = ServedApp(settings, database=small_graph.database)
+    opener, base = app.opener, app.base
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http_login(opener, base, settings)
-                with opener.open(f"{base}/emergency?{urllib.parse.urlencode(SCOPE)}",
-                                 timeout=10) as response:
-                    html = response.read().decode()
-                break
-            except OSError:
-                assert process.poll() is None, process.stdout.read().decode()
-                assert time.monotonic() < deadline, "the app did not answer within 60 s"
-                time.sleep(0.3)
+        html = app.wait_until(lambda: (http_login(opener, base, settings),
+                                       app.get(f"/emergency?{urllib.parse.urlencode(SCOPE)}"))[1])
         form = re.search(r'<form method="post" action="/emergency.csv".*?</form>', html, re.S)
         fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0))
         assert "csrf_token" in dict(fields)
@@ -175,5 +154,4 @@ def test_csv_download_over_http_with_the_form_token(settings, small_graph):
             data = response.read()
         assert data.startswith(b"\xef\xbb\xbf") and "13900000001".encode() in data
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        app.stop()
