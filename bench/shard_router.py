@@ -1,7 +1,7 @@
 """Shard router latency: one district as a single database, and split in 2 and 4 shards.
 
 Reads the district ingested in the configured graph (its own data dir and ports: never the
-demo), copies it with ``graph.router.split_graph`` into 1, 2 and 4 fresh databases on the
+demo), copies it with ``graph.shard_split.split_graph`` into 1, 2 and 4 fresh databases on the
 same embedded server, and times, interleaved run by run so that load on the machine falls
 on every configuration alike:
 
@@ -35,7 +35,8 @@ from harness import percentile, report, timed
 from graph import arcadedb_server
 from graph.backend import connect
 from graph.errors import MinqingError
-from graph.router import ShardedGraph, plan_split, read_graph, split_graph
+from graph.router import ShardedGraph
+from graph.shard_split import plan_split, read_graph, split_graph
 from graph.schema import init_schema
 from graph.settings import load_settings
 from queries.programs import silent_group
