@@ -13,7 +13,7 @@ that finishes before its kill (a loaded machine runs at uneven speed) is timed i
 the point is tried again with a new delay, up to four times in all. Where each kill landed
 (reading and resolving, writing nodes, writing relationships, the final report) is read from
 the checkpoint file and printed (``pytest -s``).
-Quick mode: 2 kill points in the pipeline and 1 in the server; ``MINQING_FULL=1``: 20 each.
+Quick mode: 1 kill point in the pipeline and 1 in the server; ``MINQING_FULL=1``: 20 each.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from graph.dump import Dump, canonical_dump
 from tests.conftest import settings_env
 from tests.faults.conftest import MINQING, ingest_command, private_settings, repetitions
 
-POINTS = {"pipeline": repetitions(2, 20), "server": repetitions(1, 20)}
+POINTS = {"pipeline": repetitions(1, 20), "server": repetitions(1, 20)}
 SEED = int(os.environ.get("MINQING_FAULT_SEED", "20261130"))
 ATTEMPTS = 4
 
