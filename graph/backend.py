@@ -215,6 +215,13 @@ class _Waiter:
 _WAITER = _Waiter()
 
 
+def batch_timeout_ms(settings) -> int:
+    """The time limit of a batch read under ``settings``: a whole-district evaluation (at 350 k
+    residents one silent group took up to 40 s on a busy machine) must not be cut at the
+    interactive limit."""
+    return max(settings.query_time_limit_ms, settings.batch_time_limit_ms)
+
+
 def connect(settings: Settings) -> Graph:
     """Open the graph named by the settings, starting the embedded server when needed.
 

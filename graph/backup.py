@@ -46,7 +46,6 @@ STORE_COPY = "workflow.sqlite3"
 PARTIAL_SUFFIX = ".partial"
 RESTORE_CLASS = "com.arcadedb.integration.restore.Restore"
 # Counting every relationship of a large district takes longer than an app query may.
-COUNT_TIMEOUT_MS = 600_000
 # A backup of a million-resident graph runs for minutes; the HTTP call must outlast it.
 BACKUP_TIMEOUT_S = 3600
 
@@ -182,11 +181,13 @@ def _write_set(settings: Settings, folder: Path, created: dt.datetime) -> dict:
 
 def graph_counts(graph) -> dict:
     """Return ``{"nodes": {label: n}, "relationships": {type: n}}`` from the named queries."""
+    from graph.backend import batch_timeout_ms
     from queries.registry import get_query
 
-    nodes = graph.read(get_query("counts_by_label").cypher, timeout_ms=COUNT_TIMEOUT_MS).rows
+    nodes = graph.read(get_query("counts_by_label").cypher,
+                       timeout_ms=batch_timeout_ms(graph.settings)).rows
     rels = graph.read(get_query("counts_by_relationship").cypher,
-                      timeout_ms=COUNT_TIMEOUT_MS).rows
+                      timeout_ms=batch_timeout_ms(graph.settings)).rows
     return {"nodes": {r["label"]: r["nodes"] for r in nodes},
             "relationships": {r["relationship"]: r["relationships"] for r in rels}}
 

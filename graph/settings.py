@@ -61,6 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
             "to a frozen server, which keeps its connections open. 0: no bound."),
     Setting("query_time_limit_ms", 10_000,
             "Time limit for one read query sent by the app, the CLI or the console, in ms."),
+    Setting("batch_time_limit_ms", 600_000,
+            "Time limit for one read of batch work over the whole district (silent-group "
+            "refresh, embedding, elevator features, backup counts, shard split), in ms."),
     Setting("max_returned_rows", 1000,
             "Most rows a named query or console statement returns; more are cut and flagged."),
     Setting("write_batch_size", 2000, "Rows per UNWIND batch when writing to the graph."),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from graph import cypher, schema
+from graph.backend import batch_timeout_ms
 from graph.errors import QueryError
 
 REPLICATED_LABELS = frozenset({
@@ -32,7 +33,6 @@ SHARDED_LABELS = frozenset(lab.name for lab in schema.NODE_LABELS) - REPLICATED_
 REPLICATED_TYPES = frozenset(rel.name for rel in schema.REL_TYPES
                              if rel.start in REPLICATED_LABELS and rel.end in REPLICATED_LABELS)
 FIRST_SHARD = 0
-SPLIT_READ_TIMEOUT_MS = 600_000
 
 
 # -- which shard holds what ------------------------------------------------------------------
@@ -123,7 +123,7 @@ def read_graph(source) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Read every node (property maps by label) and relationship (``a``, ``b``, ``p`` rows
     by type) of ``source``; this reads the whole graph."""
     # Whole-label reads of a big district outlast the interactive query_time_limit_ms.
-    limit = {"max_rows": None, "timeout_ms": SPLIT_READ_TIMEOUT_MS}
+    limit = {"max_rows": None, "timeout_ms": batch_timeout_ms(source.settings)}
     nodes = {lab.name: [row["p"] for row in source.read(
         cypher.node_properties(lab.name), **limit).rows] for lab in schema.NODE_LABELS}
     rels = {rel.name: source.read(cypher.relationship_endpoints(rel.name), **limit).rows

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from graph.backend import batch_timeout_ms
 from graph.schema import (EMBEDDING_PROPERTY, SEARCH_TEXT_PROPERTY, SchemaError, init_schema,
                           key_of, label, searchable_labels)
 from models.embeddings import Embedder
@@ -99,7 +100,8 @@ def embed_graph(graph, embedder: Embedder, labels: Iterable[str] | None = None, 
     size = batch_size or int(graph.settings.embedding_batch_size)
     report = EmbedReport(model=embedder.name)
     for name in wanted:
-        rows = graph.read(read_nodes_query(name), timeout_ms=600_000).rows
+        rows = graph.read(read_nodes_query(name),
+                          timeout_ms=batch_timeout_ms(graph.settings)).rows
         stale = stale_nodes(rows, name, embedder.name, force=force)
         report.labels[name] = LabelReport(nodes=len(rows), embedded=len(stale))
         tick = progress(name, len(stale)) if progress and stale else None

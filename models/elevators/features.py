@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graph.backend import batch_timeout_ms
 from graph.errors import MinqingError
 
 # Tags that mean a resident climbs stairs with difficulty (ingest/tag_catalogue.yaml).
@@ -137,8 +138,8 @@ class RawDistrict:
 
 
 def _frame(graph, name: str, params: dict | None = None) -> pd.DataFrame:
-    rows = graph.read(QUERIES[name], params or {}, timeout_ms=max(
-        graph.settings.query_time_limit_ms, 120_000)).rows
+    rows = graph.read(QUERIES[name], params or {},
+                      timeout_ms=batch_timeout_ms(graph.settings)).rows
     return pd.DataFrame(rows)
 
 

@@ -23,12 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.backend import batch_timeout_ms
 from graph.errors import NotFound, QueryError
 from queries.programs.catalogue import Program, booking_text, known_tag_ids
 from queries.programs.rules import compile_rule, screening_property
 
 # Time limit of a whole-district evaluation (a refresh or an export), not an interactive read.
-BATCH_TIME_LIMIT_MS = 600_000
 NO_AREA = "(no address in the district)"
 
 _MEMBER_COLUMNS = """r.resident_id AS resident_id, r.name AS name, r.phone AS phone,
@@ -255,17 +255,11 @@ def group_members(rows: list[dict[str, Any]], program: Program,
     return groups
 
 
-def _batch_timeout_ms(graph) -> int:
-    # A whole-district evaluation is batch work (refresh, export): at 350 k residents one
-    # program took up to 40 s on a busy machine, past the interactive time limit.
-    return max(graph.settings.query_time_limit_ms, BATCH_TIME_LIMIT_MS)
-
-
 def silent_group(graph, program: Program, as_of: dt.date) -> SilentGroup:
     """Evaluate ``program``'s silent group live; members grouped by area, with reasons."""
     query, params = silent_group_query(program, as_of)
     rows = graph.read(query, params, max_rows=10_000_000,
-                      timeout_ms=_batch_timeout_ms(graph)).rows
+                      timeout_ms=batch_timeout_ms(graph.settings)).rows
     shared = common_tags(program)
     for row in rows:
         row["tags"] = shared + list(row["tags"] or [])
@@ -331,7 +325,7 @@ def refresh_silent_groups(graph, programs: list[Program], as_of: dt.date) -> dic
     for program in programs:
         query, params = silent_group_query(program, as_of, ids_only=True)
         rows = graph.read(query, params, max_rows=10_000_000,
-                          timeout_ms=_batch_timeout_ms(graph)).rows
+                          timeout_ms=batch_timeout_ms(graph.settings)).rows
         by_area: dict[str | None, list[dict]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: (r["building_id"] or "", r["resident_id"])):
             by_area[row["area_id"]].append(row)
