@@ -22,6 +22,9 @@ from webapp.graph_handle import get_graph
 bp = Blueprint("hsds_api", __name__)
 
 MAX_PER_PAGE = 100
+# Far past any directory's last page, and (page - 1) * per_page stays within the graph's
+# 64-bit integers (a larger number was a 500, found by tests/fuzz in full mode).
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 20
 MAX_SEARCH_CHARS = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -89,7 +92,7 @@ def organization(hsds_id: str):
 
 def _page_arguments() -> dict:
     """Read search, page and per_page; raise BadParameter naming the parameter."""
-    page = _positive_int("page", 1, None)
+    page = _positive_int("page", 1, MAX_PAGE)
     per_page = _positive_int("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     return {"search": search_terms(request.args.get("search", "")), "page": page,
             "per_page": per_page}
@@ -99,12 +102,12 @@ def _positive_int(name: str, default: int, highest: int | None) -> int:
     text = request.args.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise BadParameter(f"{name}={text[:50]!r} is not a whole number from 1"
                            + (f" to {highest}" if highest else ""))
     value = int(text)
     if highest is not None and value > highest:
-        raise BadParameter(f"{name}={value} is more than {highest}; ask for fewer per page")
+        raise BadParameter(f"{name}={text[:50]} is more than {highest:,}")
     return value
 
 

@@ -14,6 +14,7 @@ from webapp.scope import current_scope, keep_in_scope, require_area
 bp = Blueprint("programs", __name__)
 
 PAGE_SIZE = 100
+MAX_SKIP = 10_000_000  # far past any silent group; keeps skip within the graph's 64-bit integers
 
 
 def _program(program_id: str):
@@ -62,10 +63,13 @@ def program_area(program_id, area_id):
     from queries.programs import silent_group_members
 
     program = _program(program_id)
+    text = request.args.get("skip", "0")
     try:
-        skip = max(0, int(request.args.get("skip", 0)))
+        skip = max(0, int(text))
     except ValueError:
         abort(400, "skip must be a whole number")
+    if skip > MAX_SKIP:  # a number past 64 bits cannot even be sent to the graph
+        abort(400, f"skip={text[:50]} is more than {MAX_SKIP:,}")
     graph = get_graph()
     area = None if area_id == "-" else area_id
     require_area(area)  # the gate checked the URL already; this keeps the view safe alone

@@ -144,6 +144,11 @@ def check_response(response, sent) -> None:
 # Found by this test: ids past SQLite's INTEGER reached the store (OverflowError, a 500).
 @example(req=("/alerts/" + "9" * 20, {}), role="admin")
 @example(req=("/campaigns/" + "9" * 4400 + ".json", {}), role="official")
+# Found in full mode: numbers past 64 bits sent to the graph (OverflowError in the driver).
+@example(req=("/programs/dual_cancer_screening_2025/areas/A01.json", {"skip": "9" * 4000}),
+         role="admin")
+@example(req=("/services", {"page": "9" * 30}), role="official")
+@example(req=("/organizations", {"page": "\u00b2"}), role="admin")
 def test_get_endpoints(clients, req, role):
     path, params = req
     response = clients[role].get(path, query_string=params)
