@@ -17,6 +17,7 @@ from flask import Blueprint, jsonify, request
 
 from graph.errors import MinqingError, NotFound
 from ingest.hsds import export
+from webapp.converters import bounded_int
 from webapp.graph_handle import get_graph
 
 bp = Blueprint("hsds_api", __name__)
@@ -98,17 +99,14 @@ def _page_arguments() -> dict:
             "per_page": per_page}
 
 
-def _positive_int(name: str, default: int, highest: int | None) -> int:
+def _positive_int(name: str, default: int, highest: int) -> int:
     text = request.args.get(name, "").strip()
     if not text:
         return default
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
-        raise BadParameter(f"{name}={text[:50]!r} is not a whole number from 1"
-                           + (f" to {highest}" if highest else ""))
-    value = int(text)
-    if highest is not None and value > highest:
-        raise BadParameter(f"{name}={text[:50]} is more than {highest:,}")
-    return value
+    try:
+        return bounded_int(text, name, 1, highest)
+    except ValueError as e:
+        raise BadParameter(str(e)) from None
 
 
 def search_terms(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 
 from graph.errors import NotFound
+from webapp.converters import bounded_int
 from webapp.graph_handle import get_graph
 from webapp.inbox import Section, register_section
 from webapp.masking import mask_phone
@@ -63,13 +64,10 @@ def program_area(program_id, area_id):
     from queries.programs import silent_group_members
 
     program = _program(program_id)
-    text = request.args.get("skip", "0")
     try:
-        skip = max(0, int(text))
-    except ValueError:
-        abort(400, "skip must be a whole number")
-    if skip > MAX_SKIP:  # a number past 64 bits cannot even be sent to the graph
-        abort(400, f"skip={text[:50]} is more than {MAX_SKIP:,}")
+        skip = bounded_int(request.args.get("skip", "0"), "skip", 0, MAX_SKIP)
+    except ValueError as e:
+        abort(400, str(e))
     graph = get_graph()
     area = None if area_id == "-" else area_id
     require_area(area)  # the gate checked the URL already; this keeps the view safe alone

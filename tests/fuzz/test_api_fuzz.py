@@ -148,6 +148,7 @@ def check_response(response, sent) -> None:
 @example(req=("/programs/dual_cancer_screening_2025/areas/A01.json", {"skip": "9" * 4000}),
          role="admin")
 @example(req=("/services", {"page": "9" * 30}), role="official")
+@example(req=("/services", {"page": "9" * 4301}), role="admin")
 @example(req=("/organizations", {"page": "\u00b2"}), role="admin")
 def test_get_endpoints(clients, req, role):
     path, params = req
