@@ -206,7 +206,7 @@ def corrected_demands(draw):
     return draw(st.one_of(st.just(json.dumps(data)), json_values.map(json.dumps), any_text))
 
 
-@examples(quick=25, full=1_000)
+@examples(quick=25)
 @given(corrected_demands(), st.sampled_from(["admin", "official"]))
 def test_corrected_demand_post(clients, raw, role):
     response = clients[role].post("/search", data={"demand": raw})
