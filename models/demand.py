@@ -19,6 +19,7 @@ elsewhere a place is where the activity happens and a disease word is its topic.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -248,23 +249,38 @@ def _codes(value, name: str, known) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+# More people than any sub-district has: a larger count is a typing error, and a number past
+# 64 bits broke the volunteer matching's solver (found by tests/fuzz).
+MAX_COUNT = 1_000_000
+
+
 def _count(value, name: str) -> int | None:
     if value is None or value == "":
         return None
-    # isdecimal, not isdigit: "²" is a digit int() cannot read (found by tests/fuzz).
-    if isinstance(value, bool) or not isinstance(value, (int, str)) \
-            or not str(value).strip().isdecimal():
-        raise DemandError(f"{name} must be a whole number of people, not {value!r}")
-    return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        # isdecimal, not isdigit: "²" is a digit int() cannot read (found by tests/fuzz).
+        text = value.strip() if isinstance(value, str) else ""
+        if not text.isdecimal():
+            raise DemandError(f"{name} must be a whole number of people, not {value!r:.60}")
+        # int() refuses more than 4,300 digits: the length decides first.
+        number = int(text) if len(text) <= len(str(MAX_COUNT)) else MAX_COUNT + 1
+    if not 0 <= number <= MAX_COUNT:
+        raise DemandError(f"{name} must be a whole number of people from 0 to {MAX_COUNT:,}")
+    return number
 
 
 def _number(value, name: str) -> float | None:
     if value is None or value == "":
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise DemandError(f"{name} must be a number, not {value!r}") from None
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise DemandError(f"{name} must be a number, not {value!r:.60}") from None
+    if not math.isfinite(number):
+        raise DemandError(f"{name} must be a finite number, not {value!r:.60}")
+    return number
 
 
 def _date(value, name: str) -> date | None:

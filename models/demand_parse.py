@@ -13,8 +13,8 @@ from datetime import date, datetime, time
 
 from ingest.normalize import to_halfwidth
 from models import demand_time, demand_vocab as vocab
-from models.demand import (MAX_DEMAND_CHARS, TOPIC_TAGS, Demand, Location, ParseWarning, Span,
-                           Window, lexicon_for)
+from models.demand import (MAX_COUNT, MAX_DEMAND_CHARS, TOPIC_TAGS, Demand, Location,
+                           ParseWarning, Span, Window, lexicon_for)
 from models.gazetteer import Gazetteer, Place
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+|\d+"
@@ -274,6 +274,17 @@ def _to_int(token: str) -> int | None:
         return None
 
 
+def _counted(demand: Demand, n: int | None, field_name: str) -> int | None:
+    """``n`` if it can be a number of people; past ``MAX_COUNT`` a warning and None (a number
+    of 2,000 digits once reached the volunteer solver and broke it)."""
+    if n is None or n <= MAX_COUNT:
+        return n
+    demand.warnings.append(ParseWarning(
+        "count_too_large", f"A count of more than {MAX_COUNT:,} people was ignored; "
+                           "correct the number if it was meant.", field_name))
+    return None
+
+
 _NUMBER_BEFORE_EN = re.compile(rf"(?<![a-z0-9,])({_ARABIC}|{_EN_NUM})\s+(?:[a-z\-]+\s+){{0,3}}$",
                                re.I)
 _NUMBER_BEFORE_ZH = re.compile(rf"({_ARABIC}|{_ZH_NUM})\s*(名|位|个|人)?[^\s,，;；。]{{0,8}}$")
@@ -295,7 +306,7 @@ def _volunteers(demand: Demand, text: _Text) -> None:
             if found is None:
                 after = _VOLUNTEER_AFTER_ZH.search(free[m.end():m.end() + 8])
                 if after is not None:
-                    n = _to_int(after.group(1))
+                    n = _counted(demand, _to_int(after.group(1)), "volunteers_wanted")
                     if n is not None:
                         demand.volunteers_wanted = n
                         _span(demand, text, "volunteers_wanted", m.end() + after.start(1),
@@ -303,7 +314,7 @@ def _volunteers(demand: Demand, text: _Text) -> None:
                         return
         if found is None:
             continue
-        n = _to_int(found.group(1))
+        n = _counted(demand, _to_int(found.group(1)), "volunteers_wanted")
         if n is None:
             continue
         offset = m.start() - len(before)
@@ -379,7 +390,7 @@ _HEAD_COUNT_RULES = [
 def _head_count(demand: Demand, text: _Text) -> None:
     for pattern in _HEAD_COUNT_RULES:
         for m in pattern.finditer(text.free):
-            n = _to_int(m.group(1))
+            n = _counted(demand, _to_int(m.group(1)), "head_count")
             if n is None:
                 continue
             demand.head_count = n

@@ -236,6 +236,10 @@ def test_from_json_accepts_a_partial_form():
 @pytest.mark.parametrize("data, field", [
     ({"head_count": "forty"}, "head_count"),
     ({"head_count": -3}, "head_count"),
+    ({"head_count": "9" * 4000}, "head_count"),             # past int()'s limit and 64 bits
+    ({"volunteers_wanted": 10**30}, "volunteers_wanted"),    # broke the solver (a 500)
+    ({"location": {"kind": "road", "name": "临汾路", "lat": 10**400}}, "location.lat"),
+    ({"location": {"kind": "road", "name": "临汾路", "lon": "nan"}}, "location.lon"),
     ({"skills": ["juggling"]}, "skills"),
     ({"resource_types": ["spaceship"]}, "resource_types"),
     ({"colour": "red"}, "colour"),
@@ -271,6 +275,17 @@ def test_long_demand_is_cut_with_a_message(gazetteer):
     assert demand.head_count == 40
     warning = next(w for w in demand.warnings if w.code == "too_long")
     assert "6,021 characters" in warning.message and "2,000" in warning.message
+
+
+@pytest.mark.parametrize("text, field", [
+    ("需要" + "9" * 40 + "名志愿者", "volunteers_wanted"),
+    ("a room for " + "9" * 1500 + " people", "head_count"),
+])
+def test_counts_past_any_district_are_ignored_with_a_warning(gazetteer, text, field):
+    demand = parse(text, gazetteer)
+    assert getattr(demand, field) is None
+    warning = next(w for w in demand.warnings if w.code == "count_too_large")
+    assert warning.field == field and "1,000,000" in warning.message
 
 
 def test_vocabulary_codes_are_the_ingest_codes():
