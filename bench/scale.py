@@ -33,13 +33,11 @@ from harness import percentile, report
 from search_latency import DEMANDS, TODAY, _search_only
 
 from graph import arcadedb_server
-from graph.backend import connect
+from graph.backend import batch_timeout_ms, connect
 from graph.schema import searchable_labels
 from graph.settings import load_settings
 
 AS_OF = dt.date(2025, 6, 30)
-# Whole-graph counts and a big district's silent groups are batch reads, not interactive ones.
-BATCH_MS = 600_000
 
 
 def _ms(fn, *args, **kwargs) -> float:
@@ -69,7 +67,8 @@ def silent_group_times(graph) -> list[float]:
     times = []
     for program in load_programs().values():
         query, params = silent_group_query(program, AS_OF, ids_only=True)
-        times.append(_ms(graph.read, query, params, max_rows=10_000_000, timeout_ms=BATCH_MS))
+        times.append(_ms(graph.read, query, params, max_rows=10_000_000,
+                         timeout_ms=batch_timeout_ms(graph.settings)))
     return times
 
 
@@ -113,9 +112,10 @@ def main() -> None:
         return graph.read("MATCH (r:Resident) RETURN count(r) AS n").single_value()
 
     residents = count()
-    nodes = graph.read("MATCH (n) RETURN count(n) AS n", timeout_ms=BATCH_MS).single_value()
+    batch_ms = batch_timeout_ms(settings)  # whole-graph counts are batch reads
+    nodes = graph.read("MATCH (n) RETURN count(n) AS n", timeout_ms=batch_ms).single_value()
     rels = graph.read("MATCH ()-[r]->() RETURN count(r) AS n",
-                      timeout_ms=BATCH_MS).single_value()
+                      timeout_ms=batch_ms).single_value()
     resources = sum(graph.read(f"MATCH (n:{label}) RETURN count(n) AS n").single_value()
                     for label in searchable_labels())
     tag = f"{residents // 1000} k"
