@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import random
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +55,33 @@ def stop_waitress(server, thread) -> None:
     server.task_dispatcher.shutdown()
 
 
+# Ports for the servers tests start come from 20000-29999: below the kernel's ephemeral range
+# (32768+), where every client socket takes a port and could take one a server was about to
+# bind, and in a block of 1,000 per pytest-xdist worker, so two workers never pick the same
+# port before either has bound it (seen: one server's HTTP port was another's Bolt port).
+_PORT_BLOCK = 1000
+_next_ports: Iterator[int] | None = None
+
+
 def free_port() -> int:
-    """Return a loopback port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """Return a loopback port nothing listens on right now, never the same one twice in a
+    process, and in this xdist worker's own block of ports."""
+    global _next_ports
+    if _next_ports is None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
+        first = 20000 + (int(worker) % 10 if worker.isdigit() else 0) * _PORT_BLOCK
+        # A random start keeps two test sessions on one machine (no xdist) apart, too.
+        offset = random.randrange(_PORT_BLOCK)
+        _next_ports = (first + (offset + n) % _PORT_BLOCK for n in itertools.count())
+    for _ in range(_PORT_BLOCK):
+        port = next(_next_ports)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in this worker's block of {_PORT_BLOCK}")
 
 
 @pytest.fixture(scope="session")
