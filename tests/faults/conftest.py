@@ -63,13 +63,19 @@ class KillableServer:
         return json.loads(state.read_text())["pid"]
 
     def signal(self, number: int) -> int:
-        """Send signal ``number`` to the server; for SIGKILL wait until it is gone."""
+        """Send signal ``number`` to the server; for SIGKILL wait until it is gone, for
+        SIGSTOP until every thread of it is stopped (a test must not read before that)."""
         pid = self.pid()
         os.kill(pid, number)
         if number == signal.SIGKILL:
             deadline = time.monotonic() + 30
             while arcadedb_server._pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
+        elif number == signal.SIGSTOP:
+            deadline = time.monotonic() + 10
+            while not _all_threads_stopped(pid):
+                assert time.monotonic() < deadline, f"server {pid} did not stop in 10 s"
+                time.sleep(0.02)
         return pid
 
     def start(self) -> arcadedb_server.ServerInfo:
@@ -79,6 +85,19 @@ class KillableServer:
     def is_running(self) -> bool:
         """True if the server is alive and answering on its Bolt port."""
         return arcadedb_server.find_running(self.settings) is not None
+
+
+def _all_threads_stopped(pid: int) -> bool:
+    """True if every thread of ``pid`` is in state T (stopped), from /proc (Linux)."""
+    tasks = Path(f"/proc/{pid}/task")
+    for task in tasks.iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
